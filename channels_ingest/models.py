@@ -1,0 +1,73 @@
+"""Channel accounts: where customers' messages arrive, and where they route."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+
+class ChannelAccount(models.Model):
+    class Kind(models.TextChoices):
+        WHATSAPP = "whatsapp", "WhatsApp"
+        MESSENGER = "messenger", "Facebook Messenger"
+        SMS = "sms", "SMS/MMS"
+        LIVECHAT = "livechat", "Live chat"
+
+    # The secrets each kind needs (CONTRACT: channel accounts).
+    REQUIRED_CREDENTIALS = {
+        Kind.WHATSAPP: ("access_token", "app_secret", "verify_token"),
+        Kind.MESSENGER: ("page_access_token", "app_secret", "verify_token"),
+        Kind.SMS: ("account_sid", "auth_token"),
+        Kind.LIVECHAT: (),
+    }
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    name = models.CharField(max_length=100)
+    external_id = models.CharField(
+        max_length=100,
+        help_text=(
+            "WhatsApp phone number id, Messenger page id, E.164 number, or live-chat site key."
+        ),
+    )
+    route_queue = models.ForeignKey(
+        "queues.Queue", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    route_agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    credentials = models.JSONField(default=dict, blank=True)
+    allowed_origins = models.JSONField(
+        default=list, blank=True, help_text="Live chat: origins allowed to embed the widget."
+    )
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "external_id"], name="channel_account_unique"),
+            models.CheckConstraint(
+                condition=Q(route_queue__isnull=True) | Q(route_agent__isnull=True),
+                name="channel_account_one_route",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.name}"
+
+    def clean(self) -> None:
+        if (self.route_queue_id is None) == (self.route_agent_id is None):
+            raise ValidationError("Route to exactly one queue or one agent.")
+        missing = [
+            key
+            for key in self.REQUIRED_CREDENTIALS[self.Kind(self.kind)]
+            if not (self.credentials or {}).get(key)
+        ]
+        if missing:
+            raise ValidationError({"credentials": f"Missing: {', '.join(missing)}."})

@@ -1,0 +1,9 @@
+from rest_framework import serializers
+
+from chatdesk.accounts.models import AgentSettings
+
+
+class AgentSettingsSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AgentSettings
+        fields = ["show_toaster", "web_notifications", "play_sound", "sound"]

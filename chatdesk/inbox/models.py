@@ -1,0 +1,196 @@
+"""The conversation domain: conversations, their messages, files and history."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Channel(models.TextChoices):
+    LIVECHAT = "livechat", "Live chat"
+    WHATSAPP = "whatsapp", "WhatsApp"
+    MESSENGER = "messenger", "Facebook Messenger"
+    SMS = "sms", "SMS/MMS"
+    INTERNAL = "internal", "Internal"
+
+
+class Status(models.TextChoices):
+    UNASSIGNED = "unassigned", "Unassigned"
+    TAKEN = "taken", "Taken"
+    DEALT_WITH = "dealt_with", "Dealt with"
+    ENDED = "ended", "Ended"
+
+
+OPEN_STATUSES = (Status.UNASSIGNED, Status.TAKEN)
+
+
+class Conversation(models.Model):
+    channel = models.CharField(max_length=20, choices=Channel.choices, db_index=True)
+    # String references: channels_ingest sits above inbox and is never imported here.
+    channel_account = models.ForeignKey(
+        "channels_ingest.ChannelAccount",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="conversations",
+    )
+    identity = models.ForeignKey(
+        "contacts.Identity",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="conversations",
+    )
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.UNASSIGNED, db_index=True
+    )
+    queue = models.ForeignKey(
+        "queues.Queue", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    direct_agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="direct_conversations",
+        help_text="Routed to this agent's extension rather than to a queue.",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_conversations",
+    )
+    # Internal chats: the two agents talking.
+    participants = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="internal_conversations"
+    )
+    routing_round = models.PositiveIntegerField(default=0)
+    archived = models.BooleanField(default=False, db_index=True)
+    blocked = models.BooleanField(default=False)
+    contact_prompt_open = models.BooleanField(
+        default=False, help_text="Unknown sender: Add contact / Reply / Ignore not yet chosen."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_message_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    taken_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-last_message_at", "-id"]
+        constraints = [
+            # At most one open conversation per identity and account, enforced by the
+            # database so that concurrent webhooks cannot open two (CONTRACT).
+            models.UniqueConstraint(
+                fields=["identity", "channel_account"],
+                condition=Q(status__in=["unassigned", "taken"]),
+                name="one_open_conversation_per_identity",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_channel_display()} ({self.get_status_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENT = "sent", "Sent"
+    DELIVERED = "delivered", "Delivered"
+    READ = "read", "Read"
+    FAILED = "failed", "Failed"
+
+
+class Message(models.Model):
+    class Direction(models.TextChoices):
+        IN = "in", "From the customer"
+        OUT = "out", "From an agent"
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
+    direction = models.CharField(max_length=3, choices=Direction.choices)
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sent_messages",
+    )
+    body = models.TextField(blank=True)
+    channel_account = models.ForeignKey(
+        "channels_ingest.ChannelAccount",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # NULL, not "", for our own unsent replies: the unique constraint skips NULLs.
+    provider_message_id = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
+    client_id = models.UUIDField(null=True, blank=True)
+    delivery_status = models.CharField(
+        max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    delivery_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            # The same provider message delivered twice is stored once.
+            models.UniqueConstraint(
+                fields=["channel_account", "provider_message_id"],
+                condition=Q(provider_message_id__isnull=False),
+                name="message_unique_provider_id",
+            ),
+            # A client's retry of the same reply is the same message.
+            models.UniqueConstraint(
+                fields=["sender", "client_id"],
+                condition=Q(client_id__isnull=False),
+                name="message_unique_client_id",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()}: {self.body[:40]}"
+
+
+class Attachment(models.Model):
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file = models.FileField(upload_to="attachments/%Y/%m/")
+    thumbnail = models.ImageField(upload_to="thumbnails/%Y/%m/", null=True, blank=True)
+    name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ConversationEvent(models.Model):
+    """Append-only log of who did what to a conversation, and when."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="history")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=40)
+    data = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on #{self.conversation_id}"

@@ -1,0 +1,35 @@
+"""The agent websocket: one socket per open inbox tab."""
+
+from __future__ import annotations
+
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from chatdesk.realtime.groups import agent_group
+
+UNAUTHENTICATED = 4401
+
+
+class AgentConsumer(AsyncJsonWebsocketConsumer):
+    """Joins `agent.<id>` and relays the events published to that group."""
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=UNAUTHENTICATED)
+            return
+        self.group = agent_group(user.pk)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        await self.send_json({"type": "session.ready", "data": {"agent": user.pk}})
+
+    async def disconnect(self, code: int) -> None:
+        if getattr(self, "group", None):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive_json(self, content: dict, **kwargs) -> None:
+        if content.get("type") == "ping":
+            await self.send_json({"type": "pong", "data": {}})
+
+    async def agent_event(self, message: dict) -> None:
+        """Group message `{"type": "agent.event", "event": {...}}` -> the socket."""
+        await self.send_json(message["event"])

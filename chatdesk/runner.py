@@ -1,0 +1,110 @@
+"""`make run`: one foreground command for the whole stack.
+
+Starts the embedded Redis (when REDIS_URL is unset), migrates, seeds the demo,
+then runs daphne, a Celery worker and Celery beat as children. Ctrl-C (or
+SIGTERM, or any child dying) stops them all; every child is also told by the
+kernel to stop if this process dies, so none is left behind.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from chatdesk.embedded_redis import EmbeddedRedis, _die_with_parent
+from chatdesk.env import BASE_DIR, VAR_DIR, embedded_redis_socket, uses_embedded_redis
+
+PYTHON = sys.executable
+
+
+def _manage(*args: str) -> None:
+    subprocess.run([PYTHON, str(BASE_DIR / "manage.py"), *args], check=True, cwd=BASE_DIR)
+
+
+def _spawn(name: str, argv: list[str]) -> tuple[str, subprocess.Popen[bytes]]:
+    return name, subprocess.Popen(argv, cwd=BASE_DIR, preexec_fn=_die_with_parent)
+
+
+def _stop_all(children: list[tuple[str, subprocess.Popen[bytes]]]) -> None:
+    for _, proc in children:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    for _, proc in children:
+        try:
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def main() -> int:
+    port = os.environ.get("PORT", "8000")
+    host = os.environ.get("HOST", "127.0.0.1")
+    redis = None
+    if uses_embedded_redis():
+        redis = EmbeddedRedis(embedded_redis_socket(), VAR_DIR).start()
+        print(f"Embedded Redis on {redis.socket_path}", flush=True)
+    children: list[tuple[str, subprocess.Popen[bytes]]] = []
+    stopping = False
+
+    def on_signal(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        _manage("migrate", "--noinput", "-v", "0")
+        _manage("seed_demo")
+        children = [
+            _spawn(
+                "web", [PYTHON, "-m", "daphne", "-b", host, "-p", port, "chatdesk.asgi:application"]
+            ),
+            _spawn(
+                "worker",
+                [
+                    PYTHON,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "chatdesk",
+                    "worker",
+                    "--loglevel",
+                    "INFO",
+                    "--concurrency",
+                    "2",
+                ],
+            ),
+            _spawn(
+                "beat", [PYTHON, "-m", "celery", "-A", "chatdesk", "beat", "--loglevel", "INFO"]
+            ),
+        ]
+        print(
+            f"\nChatdesk is running: http://{host}:{port}/  (Ctrl-C stops everything)\n"
+            "Demo logins (password: chatdesk-demo):\n"
+            "  owner  (system owner)   manager (manager)\n"
+            "  alice  (agent, ext 101)  bob (agent, ext 102)  carol (agent, ext 103)\n"
+            "Admin: /admin/   API docs: /api/docs/\n",
+            flush=True,
+        )
+        while not stopping:
+            dead = [(name, proc) for name, proc in children if proc.poll() is not None]
+            if dead:
+                name, proc = dead[0]
+                print(f"{name} exited with code {proc.returncode}; stopping.", flush=True)
+                return 1
+            time.sleep(0.3)
+        return 0
+    finally:
+        _stop_all(children)
+        if redis:
+            redis.stop()
+        print("Stopped.", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,85 @@
+"""Queues, their members, and the offers routing makes to agents."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+
+
+class Strategy(models.TextChoices):
+    RING_ALL = "ring_all", "Ring all (first to answer owns it)"
+    HUNT_PRIORITIZED = "hunt_prioritized", "Hunt, by priority"
+    HUNT_RANDOM = "hunt_random", "Hunt, random order"
+    HUNT_BY_THREES_PRIORITIZED = "hunt_by_threes_prioritized", "Hunt by threes, by priority"
+    HUNT_BY_THREES_RANDOM = "hunt_by_threes_random", "Hunt by threes, random order"
+    ROUND_ROBIN = "round_robin", "Round robin"
+    LEAST_BUSY = "least_busy", "Least busy"
+
+
+class Queue(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    strategy = models.CharField(max_length=40, choices=Strategy.choices, default=Strategy.RING_ALL)
+    ring_timeout_seconds = models.PositiveIntegerField(
+        default=30, validators=[MinValueValidator(5)]
+    )
+    max_chats_per_agent = models.PositiveIntegerField(default=5, validators=[MinValueValidator(1)])
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="QueueMember", related_name="chat_queues"
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class QueueMember(models.Model):
+    queue = models.ForeignKey(Queue, on_delete=models.CASCADE, related_name="memberships")
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="queue_memberships"
+    )
+    priority = models.PositiveIntegerField(default=1, help_text="1 is offered first.")
+
+    class Meta:
+        ordering = ["queue", "priority", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["queue", "agent"], name="queue_member_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent} in {self.queue} (priority {self.priority})"
+
+
+class Offer(models.Model):
+    """One agent being offered one conversation in one routing round."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", "Ringing"
+        TAKEN = "taken", "Taken by this agent"
+        LOST = "lost", "Taken by someone else"
+        TIMED_OUT = "timed_out", "Not answered in time"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    # A string reference: queues sits below inbox in the layering and must not import it.
+    conversation = models.ForeignKey(
+        "inbox.Conversation", on_delete=models.CASCADE, related_name="offers"
+    )
+    queue = models.ForeignKey(Queue, null=True, on_delete=models.CASCADE, related_name="offers")
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="offers"
+    )
+    round = models.PositiveIntegerField(default=1)
+    offered_at = models.DateTimeField(auto_now_add=True)
+    deadline = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(
+        max_length=12, choices=Outcome.choices, default=Outcome.PENDING, db_index=True
+    )
+
+    class Meta:
+        ordering = ["-offered_at", "id"]
+        indexes = [models.Index(fields=["agent", "outcome"])]
+
+    def __str__(self) -> str:
+        return f"Offer of chat {self.conversation_id} to {self.agent} (round {self.round})"

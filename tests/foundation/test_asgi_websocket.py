@@ -1,0 +1,67 @@
+"""The ASGI app's websocket side: authentication, origin check, the real channel layer."""
+
+from __future__ import annotations
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
+from rest_framework.authtoken.models import Token
+
+from chatdesk.asgi import application
+from chatdesk.realtime.groups import agent_group
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ORIGIN = [(b"origin", b"http://127.0.0.1:8000")]
+
+
+async def test_anonymous_socket_is_closed_with_4401():
+    communicator = WebsocketCommunicator(application, "/ws/agent/", headers=ORIGIN)
+    connected, code = await communicator.connect()
+    assert not connected
+    assert code == 4401
+
+
+async def test_foreign_origin_is_refused(alice):
+    token = await database_sync_to_async(Token.objects.create)(user=alice)
+    communicator = WebsocketCommunicator(
+        application,
+        f"/ws/agent/?token={token.key}",
+        headers=[(b"origin", b"https://evil.example")],
+    )
+    connected, _ = await communicator.connect()
+    assert not connected
+
+
+async def test_token_socket_receives_what_its_group_is_sent(alice):
+    token = await database_sync_to_async(Token.objects.create)(user=alice)
+    communicator = WebsocketCommunicator(
+        application, f"/ws/agent/?token={token.key}", headers=ORIGIN
+    )
+    connected, _ = await communicator.connect()
+    assert connected
+    assert await communicator.receive_json_from() == {
+        "type": "session.ready",
+        "data": {"agent": alice.pk},
+    }
+    event = {"type": "agent.status", "id": 1, "at": "2026-01-01T00:00:00Z", "data": {}}
+    await get_channel_layer().group_send(
+        agent_group(alice.pk), {"type": "agent.event", "event": event}
+    )
+    assert await communicator.receive_json_from(timeout=5) == event
+    await communicator.send_json_to({"type": "ping"})
+    assert (await communicator.receive_json_from())["type"] == "pong"
+    await communicator.disconnect()
+
+
+async def test_session_cookie_authenticates_the_socket(alice, async_client):
+    await async_client.aforce_login(alice)
+    cookie = f"sessionid={async_client.cookies['sessionid'].value}".encode()
+    communicator = WebsocketCommunicator(
+        application, "/ws/agent/", headers=[*ORIGIN, (b"cookie", cookie)]
+    )
+    connected, _ = await communicator.connect()
+    assert connected
+    assert (await communicator.receive_json_from())["data"]["agent"] == alice.pk
+    await communicator.disconnect()
