@@ -21,6 +21,8 @@ class Contact(models.Model):
 
     class Meta:
         ordering = ["name", "id"]
+        # Inbound WhatsApp/SMS senders are matched to contacts by phone.
+        indexes = [models.Index(fields=["phone"], name="contact_phone_idx")]
 
     def __str__(self) -> str:
         return self.name
