@@ -1,0 +1,202 @@
+"""Provider-neutral types and the one interface every provider adapter implements.
+
+Adapters are pure: no Django models, no settings. Webhook views and Celery tasks
+turn what they return into stored messages and statuses (PROVIDERS.md §0, §5).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Protocol, runtime_checkable
+
+import httpx
+
+# Message kinds an adapter may report; the inbox may show an icon per kind.
+MESSAGE_KINDS = frozenset(
+    {
+        "text",
+        "image",
+        "document",
+        "audio",
+        "video",
+        "sticker",
+        "location",
+        "contacts",
+        "interactive",
+        "button",
+        "reaction",
+        "postback",
+        "unsupported",
+    }
+)
+STATUSES = ("sent", "delivered", "read", "failed")
+
+# Either raw request bytes (Meta JSON, Twilio form body) or already parsed
+# form parameters (Django's QueryDict for Twilio).
+Payload = bytes | Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class InboundAttachment:
+    media_ref: str  # provider media id (WhatsApp) or URL (Messenger, Twilio)
+    content_type: str
+    filename: str = ""
+    caption: str = ""
+    sha256: str = ""  # as the provider gave it: hex or base64, see digest_matches
+
+
+@dataclass(frozen=True, slots=True)
+class InboundMessage:
+    account_external_id: str
+    provider_message_id: str
+    sender_address: str
+    sender_name: str
+    body: str
+    sent_at: datetime  # UTC aware
+    attachments: tuple[InboundAttachment, ...] = ()
+    reply_to: str = ""
+    kind: str = "text"
+
+
+@dataclass(frozen=True, slots=True)
+class StatusUpdate:
+    account_external_id: str
+    provider_message_id: str  # empty for a Messenger watermark without mids
+    status: str  # sent | delivered | read | failed
+    at: datetime | None
+    error_code: str = ""
+    error_message: str = ""
+    # Messenger delivery/read: every message sent up to this moment has the status.
+    watermark: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboundMessage:
+    to: str
+    body: str
+    media_urls: tuple[str, ...] = ()
+    media_types: tuple[str, ...] = ()  # content type per media URL, same order
+    reply_to: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SendResult:
+    provider_message_id: str
+    status: str  # "sent" (accepted) or "pending" (queued at the provider)
+
+
+class DeliveryError(Exception):
+    """A send or media download failed.
+
+    `permanent` tells the caller whether retrying can help: a permanent error is
+    shown to the agent (message marked failed), a transient one is retried with
+    backoff, waiting at least `retry_after` seconds when the provider said so.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        permanent: bool,
+        code: str = "",
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.permanent = permanent
+        self.code = code
+        self.retry_after = retry_after
+
+    def __repr__(self) -> str:
+        kind = "permanent" if self.permanent else "transient"
+        return f"DeliveryError({self.message!r}, {kind}, code={self.code!r})"
+
+
+class MalformedPayload(ValueError):
+    """The webhook body is not the provider's format at all (the view answers 400)."""
+
+
+@runtime_checkable
+class Adapter(Protocol):
+    kind: str
+
+    def verify_signature(
+        self,
+        raw_body: bytes,
+        headers: Mapping[str, str],
+        secret_or_token: str,
+        url: str | None = None,
+        params: Mapping[str, str] | None = None,
+    ) -> bool: ...
+
+    def candidate_account_ids(self, payload: Payload) -> list[str]: ...
+
+    def parse(self, payload: Payload) -> tuple[list[InboundMessage], list[StatusUpdate]]: ...
+
+    def send(
+        self,
+        credentials: Mapping[str, str],
+        account_external_id: str,
+        message: OutboundMessage,
+        *,
+        client: httpx.Client,
+    ) -> SendResult: ...
+
+    def fetch_media(
+        self, credentials: Mapping[str, str], media_ref: str, *, client: httpx.Client
+    ) -> tuple[bytes, str, str]: ...
+
+
+def header_value(headers: Mapping[str, str], name: str) -> str:
+    """Case-insensitive header lookup for Django's HttpHeaders and plain dicts alike."""
+    value = headers.get(name)
+    if value is not None:
+        return value
+    wanted = name.lower()
+    for key, candidate in headers.items():
+        if key.lower() == wanted:
+            return candidate
+    return ""
+
+
+def raw_bytes(payload: Payload) -> bytes:
+    """JSON providers sign and parse bytes; parsed form parameters are a caller's mistake."""
+    if not isinstance(payload, bytes | bytearray | memoryview):
+        raise MalformedPayload("Expected the raw request body as bytes")
+    return bytes(payload)
+
+
+def from_unix(seconds: float | str | None) -> datetime | None:
+    """A provider's Unix timestamp as an aware UTC datetime; None when absent or garbled."""
+    try:
+        return datetime.fromtimestamp(float(seconds), tz=UTC)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
+def from_unix_ms(millis: float | str | None) -> datetime | None:
+    try:
+        return from_unix(float(millis) / 1000)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
+def digest_matches(data: bytes, declared: str) -> bool:
+    """Check bytes against a provider's sha256, which may be hex or base64 (PROVIDERS.md §1)."""
+    digest = hashlib.sha256(data).digest()
+    declared = declared.strip()
+    if len(declared) == 64:
+        try:
+            return hmac.compare_digest(digest, bytes.fromhex(declared))
+        except ValueError:
+            pass  # 64 characters of base64 is impossible for 32 bytes, but stay safe
+    try:
+        return hmac.compare_digest(digest, base64.b64decode(declared, validate=True))
+    except (binascii.Error, ValueError):
+        return False

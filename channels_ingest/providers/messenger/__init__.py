@@ -1,0 +1,5 @@
+"""Facebook Messenger Platform (PROVIDERS.md §2)."""
+
+from .adapter import MessengerAdapter
+
+__all__ = ["MessengerAdapter"]

@@ -1,0 +1,78 @@
+"""Sending through the Messenger Send API, with the error table of PROVIDERS.md §2."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import httpx
+
+from ..base import DeliveryError, OutboundMessage, SendResult
+from ..http import is_transient_status, json_body, request, retry_after, send_parts
+from ..meta import graph_error
+
+# Temporary conditions (1200 temporary send failure, 2 service, 4 and 613 rate limits).
+RETRYABLE_CODES = frozenset({2, 4, 613, 1200})
+
+
+def send(
+    credentials: Mapping[str, str],
+    page_id: str,
+    message: OutboundMessage,
+    *,
+    client: httpx.Client,
+    base_url: str,
+) -> SendResult:
+    # /me/ is the page the token belongs to; page_id only picked the credentials.
+    url = f"{base_url.rstrip('/')}/me/messages"
+    params = {"access_token": credentials.get("page_access_token", "")}
+
+    def post_one(payload: dict) -> str:
+        return _post(client, url, params, payload)
+
+    return SendResult(send_parts(build_payloads(message), post_one), "sent")
+
+
+def attachment_type(content_type: str) -> str:
+    major = content_type.split("/")[0].strip().lower()
+    return major if major in ("image", "video", "audio") else "file"
+
+
+def build_payloads(message: OutboundMessage) -> list[dict]:
+    """Text and every file go as separate messages, text first, as Messenger requires."""
+    envelope = {"recipient": {"id": message.to}, "messaging_type": "RESPONSE"}
+    parts = [{**envelope, "message": {"text": message.body}}] if message.body else []
+    for index, url in enumerate(message.media_urls):
+        content_type = message.media_types[index] if index < len(message.media_types) else ""
+        attachment = {
+            "type": attachment_type(content_type),
+            "payload": {"url": url, "is_reusable": True},
+        }
+        parts.append({**envelope, "message": {"attachment": attachment}})
+    return parts
+
+
+def _post(client: httpx.Client, url: str, params: dict[str, str], payload: dict) -> str:
+    response = request(client, "POST", url, params=params, json=payload)
+    if response.status_code != 200:
+        raise classify(response)
+    message_id = json_body(response).get("message_id")
+    if not message_id:
+        # Accepted but unidentifiable: retrying could send twice, so stop here.
+        raise DeliveryError("Messenger answered 200 without a message_id", permanent=True)
+    return str(message_id)
+
+
+def classify(response: httpx.Response) -> DeliveryError:
+    """Code 10/2018278 (outside the window), 551, 100/2018001 and token errors are final."""
+    code, subcode, reason = graph_error(json_body(response))
+    transient = code in RETRYABLE_CODES or is_transient_status(response.status_code)
+    if code is None:
+        label = f"http_{response.status_code}"
+    else:
+        label = f"{code}/{subcode}" if subcode is not None else str(code)
+    return DeliveryError(
+        f"Messenger: {reason}" if code is not None else f"Messenger: HTTP {response.status_code}",
+        permanent=not transient,
+        code=label,
+        retry_after=retry_after(response),
+    )

@@ -1,0 +1,50 @@
+"""A loopback provider emulator for the whole module run, reset before each test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from channels_ingest.emulator import ProviderEmulator
+from channels_ingest.providers import get_adapter
+from channels_ingest.providers.base import Adapter
+
+from .support import FIXTURES
+
+CLIENT_TIMEOUT_SECONDS = 0.5
+
+
+@pytest.fixture(scope="session")
+def _emulator_server() -> Iterator[ProviderEmulator]:
+    # The emulator holds a "timeout" answer longer than the client waits.
+    with ProviderEmulator(fixtures_dir=FIXTURES, timeout_seconds=2.0) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def emulator(_emulator_server: ProviderEmulator) -> ProviderEmulator:
+    _emulator_server.reset()
+    return _emulator_server
+
+
+@pytest.fixture
+def client() -> Iterator[httpx.Client]:
+    with httpx.Client(timeout=CLIENT_TIMEOUT_SECONDS) as http_client:
+        yield http_client
+
+
+@pytest.fixture
+def whatsapp(emulator: ProviderEmulator) -> Adapter:
+    return get_adapter("whatsapp", base_url=emulator.whatsapp_graph_url)
+
+
+@pytest.fixture
+def messenger(emulator: ProviderEmulator) -> Adapter:
+    return get_adapter("messenger", base_url=emulator.messenger_graph_url)
+
+
+@pytest.fixture
+def twilio(emulator: ProviderEmulator) -> Adapter:
+    return get_adapter("sms", base_url=emulator.twilio_api_url)
