@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import models, transaction
 
 
 class Role(models.TextChoices):
@@ -49,6 +49,24 @@ class User(AbstractUser):
     def __str__(self) -> str:
         name = self.get_full_name() or self.username
         return f"{name} ({self.extension})" if self.extension else name
+
+    def save(self, *args, **kwargs) -> None:
+        # Deferred import: roles.py builds on this module (Role, User).
+        from chatdesk.accounts import roles
+
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and not {"role", "is_superuser"} & set(update_fields):
+            # Presence and other frequent saves leave the role, its group and staff alone.
+            super().save(*args, **kwargs)
+            return
+        # Admin access follows the role (agents have none), so it is derived, not edited.
+        self.is_staff = roles.is_staff_role(self.effective_role)
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "is_staff"}
+        # One transaction: a user is never stored with a role but another role's group.
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            roles.user_role_sync(self)
 
     @property
     def effective_role(self) -> str:

@@ -1,4 +1,4 @@
-"""State changes of agents: their settings and presence."""
+"""State changes of agents: their role, settings and presence."""
 
 from __future__ import annotations
 
@@ -6,7 +6,16 @@ from typing import Any
 
 from django.db import transaction
 
-from chatdesk.accounts.models import AgentSettings, User
+from chatdesk.accounts.models import AgentSettings, Role, User
+
+
+@transaction.atomic
+def role_assign(*, user: User, role: str) -> User:
+    """Give a user a role: its group, its permissions and (for supervisors) admin access."""
+    user.role = Role(role)
+    # User.save keeps the role group and is_staff in step with the role.
+    user.save(update_fields=["role"])
+    return user
 
 
 def agent_settings_get(*, user: User) -> AgentSettings:

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from templates_app.languages import normalize_language
+from templates_app.models import QuickTemplate
+
+
+class QuickTemplateSerializer(serializers.ModelSerializer):
+    """The body keeps the model's placeholder validator: unknown ones are a 400."""
+
+    # The category's name; writing a new name creates the category (services).
+    category = serializers.CharField(
+        max_length=60, allow_blank=True, allow_null=True, required=False
+    )
+    language = serializers.CharField(max_length=35, required=False, default="en")
+
+    class Meta:
+        model = QuickTemplate
+        fields = ["id", "title", "body", "category", "language", "queue", "usage_count"]
+        read_only_fields = ["usage_count"]
+        # The per-scope title uniqueness is checked by the model in the service.
+        validators: list = []
+
+    def validate_language(self, language: str) -> str:
+        try:
+            return normalize_language(language)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
+
+
+class CategorySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    template_count = serializers.IntegerField()
+
+
+class RenderRequestSerializer(serializers.Serializer):
+    conversation = serializers.IntegerField(required=False, min_value=1)
+    contact_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
+class RenderResultSerializer(serializers.Serializer):
+    text = serializers.CharField()
