@@ -8,6 +8,8 @@ class QueueMemberInline(admin.TabularInline):
     extra = 1
     autocomplete_fields = ["agent"]
     ordering = ["priority"]
+    # Set by routing when the member is given a chat; round robin reads it.
+    readonly_fields = ["last_assigned_at"]
 
 
 @admin.register(Queue)

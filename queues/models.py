@@ -41,6 +41,8 @@ class QueueMember(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="queue_memberships"
     )
     priority = models.PositiveIntegerField(default=1, help_text="1 is offered first.")
+    # Round robin offers the member who was given a chat of this queue least recently.
+    last_assigned_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["queue", "priority", "id"]
@@ -83,3 +85,23 @@ class Offer(models.Model):
 
     def __str__(self) -> str:
         return f"Offer of chat {self.conversation_id} to {self.agent} (round {self.round})"
+
+
+class RoutingStart(models.Model):
+    """The round at which a conversation's current routing began.
+
+    Hunting skips the agents already offered the chat "in this routing": the
+    offers from this round on. A chat routed anew (re-opened after dealt-with)
+    starts a new hunt from the top, even when its earlier rounds left no trace.
+    """
+
+    conversation = models.OneToOneField(
+        "inbox.Conversation",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="routing_start",
+    )
+    round = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"Routing of chat {self.conversation_id} since round {self.round}"

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from django.db import transaction
+from rest_framework import serializers
+
+from queues.models import Queue, QueueMember
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = QueueMember
+        fields = ["agent", "priority"]
+
+
+class QueueSerializer(serializers.ModelSerializer):
+    """CONTRACT: `{id, name, strategy, ring_timeout_seconds, max_chats_per_agent, members}`."""
+
+    members = MemberSerializer(source="memberships", many=True, required=False)
+
+    class Meta:
+        model = Queue
+        fields = [
+            "id",
+            "name",
+            "strategy",
+            "ring_timeout_seconds",
+            "max_chats_per_agent",
+            "members",
+        ]
+
+    def validate_members(self, members: list[dict]) -> list[dict]:
+        agents = [member["agent"].pk for member in members]
+        if len(agents) != len(set(agents)):
+            raise serializers.ValidationError("An agent can be a member only once.")
+        return members
+
+    @transaction.atomic
+    def create(self, validated_data: dict) -> Queue:
+        members = validated_data.pop("memberships", [])
+        queue = Queue.objects.create(**validated_data)
+        self._set_members(queue, members)
+        return queue
+
+    @transaction.atomic
+    def update(self, instance: Queue, validated_data: dict) -> Queue:
+        members = validated_data.pop("memberships", None)
+        queue = super().update(instance, validated_data)
+        if members is not None:
+            self._set_members(queue, members)
+        return queue
+
+    def _set_members(self, queue: Queue, members: list[dict]) -> None:
+        keep = {member["agent"].pk: member["priority"] for member in members}
+        queue.memberships.exclude(agent_id__in=keep).delete()
+        for agent_id, priority in keep.items():
+            QueueMember.objects.update_or_create(
+                queue=queue, agent_id=agent_id, defaults={"priority": priority}
+            )

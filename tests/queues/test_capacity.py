@@ -1,0 +1,89 @@
+"""Rocket.Chat #18217: the per-agent chat limit holds, even for claims at the same instant."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import close_old_connections, connection, transaction
+
+from chatdesk.accounts.models import User
+from chatdesk.inbox import routing
+from chatdesk.inbox.models import Conversation, Status
+from queues.models import Queue
+from tests.factories import ConversationFactory, QueueFactory, UserFactory
+from tests.queues.support import open_chats
+
+RACERS = 4
+
+
+@pytest.mark.django_db
+def test_the_lower_of_the_personal_and_the_queue_limit_applies(alice):
+    queue = QueueFactory(max_chats_per_agent=3)
+    open_chats(alice, 2)
+    assert routing.has_capacity(agent=alice, queue=queue)
+    alice.max_chats = 2
+    alice.save()
+    assert not routing.has_capacity(agent=alice, queue=queue)
+    alice.max_chats = None
+    alice.save()
+    open_chats(alice, 1)
+    assert not routing.has_capacity(agent=alice, queue=queue)
+
+
+@pytest.mark.django_db
+def test_without_a_queue_only_the_personal_limit_counts(alice):
+    open_chats(alice, 40)
+    assert routing.has_capacity(agent=alice, queue=None)
+    alice.max_chats = 40
+    alice.save()
+    assert not routing.has_capacity(agent=alice, queue=None)
+
+
+@pytest.mark.django_db
+def test_only_open_customer_chats_count(alice):
+    queue = QueueFactory(max_chats_per_agent=1)
+    open_chats(alice, 1, archived=True)
+    open_chats(alice, 1, channel="internal")
+    ConversationFactory(owner=alice, status=Status.DEALT_WITH)
+    assert routing.has_capacity(agent=alice, queue=queue)
+
+
+def _claim_if_room(agent_id: int, conversation_id: int, queue_id: int, barrier) -> bool:
+    """One claim as conversation_take does it: capacity checked inside the claim's transaction."""
+    try:
+        barrier.wait()
+        agent = User.objects.get(pk=agent_id)
+        queue = Queue.objects.get(pk=queue_id)
+        with transaction.atomic():
+            if not routing.has_capacity(agent=agent, queue=queue):
+                return False
+            Conversation.objects.filter(pk=conversation_id, owner__isnull=True).update(
+                owner=agent, status=Status.TAKEN
+            )
+            return True
+    finally:
+        close_old_connections()
+        connection.close()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("attempt", range(3))
+def test_claims_at_once_with_one_slot_left_let_exactly_one_through(attempt):
+    agent = UserFactory(username="busy")
+    queue = QueueFactory(max_chats_per_agent=2)
+    open_chats(agent, 1)
+    targets = [ConversationFactory(queue=queue) for _ in range(RACERS)]
+    barrier = threading.Barrier(len(targets))
+    results: list[bool] = [False] * len(targets)
+
+    def run(index: int) -> None:
+        results[index] = _claim_if_room(agent.pk, targets[index].pk, queue.pk, barrier)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(targets))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert results.count(True) == 1
+    assert Conversation.objects.filter(owner=agent, status=Status.TAKEN).count() == 2
