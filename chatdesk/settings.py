@@ -34,6 +34,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # The public base URL providers call us on (Twilio signs it); empty = from the request.
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")
+PUBLIC_PORT = os.environ.get("PORT", "8000")
 
 INSTALLED_APPS = [
     "daphne",
@@ -108,9 +109,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # A file, not memory, so end-to-end tests can share it with a real daphne process.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["chatdesk.accounts.backends.RoleBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -183,7 +187,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # longer than any ring timeout or delivery task may take.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Ring-timeout escalations whose ETA task was lost (DESIGN: Routing).
+    "escalate-overdue-offers": {"task": "inbox.escalate_overdue", "schedule": 15.0},
+    # Replies whose enqueue was lost (Redis down at the wrong moment) (DESIGN: Outbound).
+    "resend-pending-replies": {"task": "channels_ingest.resend_pending", "schedule": 30.0},
+}
 
 # --- REST API ---------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -196,6 +205,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "chatdesk.inbox.api_errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Chatdesk API",
@@ -206,12 +216,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ConversationStatusEnum": "chatdesk.inbox.models.Status",
+        "PresenceEnum": "chatdesk.accounts.models.Presence",
+        "DeliveryStatusEnum": "chatdesk.inbox.models.DeliveryStatus",
+    },
 }
 
 # --- Providers (tests and `make run` point these at the loopback emulator) --
 WHATSAPP_GRAPH_URL = os.environ.get("WHATSAPP_GRAPH_URL", "https://graph.facebook.com/v25.0")
 MESSENGER_GRAPH_URL = os.environ.get("MESSENGER_GRAPH_URL", "https://graph.facebook.com/v25.0")
 TWILIO_API_URL = os.environ.get("TWILIO_API_URL", "https://api.twilio.com")
+PHONE_DEFAULT_REGION = os.environ.get("PHONE_DEFAULT_REGION", "US")  # numbers typed without +
 
 # --- Security when DEBUG is off --------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

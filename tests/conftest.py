@@ -5,10 +5,20 @@ alice and bob: agents in queue A; carol: a manager; oscar: an agent outside.
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
+from rest_framework.test import APIClient
 
 from chatdesk.accounts.models import Role
-from tests.factories import QueueFactory, QueueMemberFactory, UserFactory
+from chatdesk.inbox.models import Event
+from chatdesk.inbox.services.receive import Inbound, message_receive
+from tests.factories import (
+    ChannelAccountFactory,
+    QueueFactory,
+    QueueMemberFactory,
+    UserFactory,
+)
 
 
 @pytest.fixture
@@ -37,3 +47,75 @@ def queue_a(db, alice, bob):
     QueueMemberFactory(queue=queue, agent=alice, priority=1)
     QueueMemberFactory(queue=queue, agent=bob, priority=2)
     return queue
+
+
+_ids = itertools.count(1)
+
+
+@pytest.fixture
+def account(queue_a):
+    return ChannelAccountFactory(kind="whatsapp", route_queue=queue_a)
+
+
+@pytest.fixture
+def customer_writes(account):
+    """customer_writes("hello", address=...) -> the stored Message, as a webhook would."""
+
+    def write(
+        body: str = "Hello",
+        *,
+        address: str = "14155550123",
+        name: str = "Alice Example",
+        to=None,
+        pmid: str | None = None,
+    ):
+        target = to or account
+        message, _ = message_receive(
+            inbound=Inbound(
+                channel=target.kind,
+                channel_account_id=target.pk,
+                route_queue_id=target.route_queue_id,
+                route_agent_id=target.route_agent_id,
+                sender_address=address,
+                sender_name=name,
+                body=body,
+                provider_message_id=pmid or f"wamid.test{next(_ids)}",
+            )
+        )
+        return message
+
+    return write
+
+
+@pytest.fixture
+def api():
+    """api(user) -> an APIClient signed in as that user."""
+
+    def client_for(user):
+        client = APIClient()
+        client.force_authenticate(user)
+        return client
+
+    return client_for
+
+
+class EventLog:
+    """What was published since the fixture started: who got which event type."""
+
+    def __init__(self) -> None:
+        self.start = Event.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+    def received(self, user, event_type: str | None = None) -> list[dict]:
+        events = Event.objects.filter(pk__gt=self.start, recipients__agent=user).order_by("pk")
+        if event_type:
+            events = events.filter(type=event_type)
+        return [{"type": e.type, "data": e.data} for e in events]
+
+    def types(self, user) -> list[str]:
+        return [e["type"] for e in self.received(user)]
+
+
+@pytest.fixture
+def capture_events(db):
+    """capture_events() -> an EventLog of what was stored (and fanned out) from now on."""
+    return EventLog

@@ -70,6 +70,9 @@ class Conversation(models.Model):
     routing_round = models.PositiveIntegerField(default=0)
     archived = models.BooleanField(default=False, db_index=True)
     blocked = models.BooleanField(default=False)
+    visitor_ip = models.GenericIPAddressField(
+        null=True, blank=True, help_text="Live chat: the address the visitor wrote from."
+    )
     contact_prompt_open = models.BooleanField(
         default=False, help_text="Unknown sender: Add contact / Reply / Ignore not yet chosen."
     )
@@ -137,6 +140,9 @@ class Message(models.Model):
         max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )
     delivery_error = models.TextField(blank=True)
+    delivery_attempts = models.PositiveIntegerField(default=0)
+    # Set while a worker is sending: a second worker (the outbox sweep) keeps off it.
+    delivery_claimed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -172,6 +178,8 @@ class Attachment(models.Model):
     name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
+    # Inbound media: the provider's id or URL, so a retried download stores it once.
+    provider_media_ref = models.CharField(max_length=1000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -194,3 +202,83 @@ class ConversationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} on #{self.conversation_id}"
+
+
+class Event(models.Model):
+    """A realtime event, stored in the same transaction as the change it reports.
+
+    The websocket fan-out happens after commit; a client that reconnects reads
+    what it missed from here (`GET /api/v1/events/?after=<id>`), so a dropped
+    socket or a Redis outage loses nothing.
+    """
+
+    type = models.CharField(max_length=40)
+    conversation = models.ForeignKey(
+        Conversation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    data = models.JSONField(default=dict)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.type} #{self.pk}"
+
+
+class EventRecipient(models.Model):
+    """Which agent may see which event: the replay endpoint filters on this."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="recipients")
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agent", "event"], name="event_recipient_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} -> {self.agent_id}"
+
+
+class ReadMarker(models.Model):
+    """How far an agent has read a conversation; unread counts start after it."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="+")
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    last_read_message_id = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "agent"], name="read_marker_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent_id} read #{self.conversation_id} to {self.last_read_message_id}"
+
+
+class VisitorBlock(models.Model):
+    """A live-chat visitor (and their IP address) barred from starting sessions."""
+
+    identity = models.ForeignKey(
+        "contacts.Identity", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    ip_address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    reason = models.CharField(max_length=500, blank=True)
+    blocked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="Empty: for good.")
+
+    def __str__(self) -> str:
+        return f"Block of {self.identity or self.ip_address}"
+
+
+class EventWindow(models.Model):
+    """The replay window's start: events up to `purged_through` are gone (410 on replay)."""
+
+    purged_through = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Events purged through #{self.purged_through}"

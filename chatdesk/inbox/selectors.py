@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
-from chatdesk.accounts.models import User
+from chatdesk.accounts.models import Role, User
 from chatdesk.inbox.models import Channel, Conversation, Message
 from queues.models import Offer
 
@@ -50,4 +50,112 @@ def inbox_rows(user: User, *, archived: bool = False) -> QuerySet[Conversation]:
         .select_related("identity__contact", "queue", "owner")
         .annotate(last_body=Subquery(last_message.values("body")[:1]))
         .order_by("-last_message_at", "-id")
+    )
+
+
+SUPERVISOR_ROLES = (Role.MANAGER, Role.GROUP_OWNER, Role.SYSTEM_OWNER)
+
+
+def supervisor_ids() -> set[int]:
+    return set(
+        User.objects.filter(is_active=True)
+        .filter(Q(role__in=SUPERVISOR_ROLES) | Q(is_superuser=True))
+        .values_list("pk", flat=True)
+    )
+
+
+def conversation_audience(conversation: Conversation) -> set[int]:
+    """The agents who may see `conversation` now: `visible_conversations` turned around.
+
+    Used at publish time to address events; tests hold the two to the same answer.
+    """
+    if conversation.channel == Channel.INTERNAL:
+        return set(conversation.participants.values_list("pk", flat=True))
+    audience = supervisor_ids()
+    if conversation.owner_id:
+        audience.add(conversation.owner_id)
+    elif conversation.direct_agent_id:
+        audience.add(conversation.direct_agent_id)
+    elif conversation.queue_id:
+        audience |= set(
+            Offer.objects.filter(
+                conversation_id=conversation.pk, outcome=Offer.Outcome.PENDING
+            ).values_list("agent_id", flat=True)
+        )
+    return audience
+
+
+def with_unread_counts(queryset: QuerySet[Conversation], user: User) -> QuerySet[Conversation]:
+    """Annotate each row with the customer messages `user` has not read yet (one query)."""
+    from django.db.models import Count, IntegerField, Value
+    from django.db.models.functions import Coalesce
+
+    from chatdesk.inbox.models import ReadMarker
+
+    marker = ReadMarker.objects.filter(conversation_id=OuterRef("pk"), agent_id=user.pk).values(
+        "last_read_message_id"
+    )[:1]
+    unread = (
+        Message.objects.filter(conversation_id=OuterRef("pk"), direction=Message.Direction.IN)
+        .filter(pk__gt=Coalesce(Subquery(marker), Value(0)))
+        .order_by()
+        .values("conversation_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return queryset.annotate(
+        unread_count=Coalesce(Subquery(unread, output_field=IntegerField()), Value(0))
+    )
+
+
+def conversation_list(user: User, *, archived: bool = False) -> QuerySet[Conversation]:
+    """The API's list: visible, with everything a row serializes, in constant queries."""
+    queryset = (
+        visible_conversations(user)
+        .filter(archived=archived)
+        .select_related("identity__contact")
+        .prefetch_related("participants")
+        .order_by("-last_message_at", "-id")
+    )
+    return with_unread_counts(queryset, user)
+
+
+def events_after(user: User, after: int) -> QuerySet:
+    from chatdesk.inbox.models import Event
+
+    return Event.objects.filter(recipients__agent_id=user.pk, pk__gt=after).order_by("pk")
+
+
+def contact_name(user: User, conversation_id: int) -> str:
+    """The customer's name in a conversation `user` may see (templates' placeholders)."""
+    from templates_app.contact_lookup import ConversationNotVisible
+
+    conversation = (
+        visible_conversations(user)
+        .select_related("identity__contact")
+        .filter(pk=conversation_id)
+        .first()
+    )
+    if conversation is None:
+        raise ConversationNotVisible(conversation_id)
+    identity = conversation.identity
+    if identity is None:
+        return ""
+    return identity.contact.name if identity.contact_id else identity.display_name
+
+
+def contact_history(contact_id: int) -> QuerySet[Conversation]:
+    """Every conversation with a contact, across agents and queues, newest first.
+
+    Not limited by visibility: the contact panel shows who handled what, so an
+    agent can see the customer's story; the messages stay behind visibility.
+    """
+    last_message = Message.objects.filter(conversation_id=OuterRef("pk")).order_by(
+        "-created_at", "-id"
+    )
+    return (
+        Conversation.objects.filter(identity__contact_id=contact_id)
+        .select_related("owner", "queue", "identity")
+        .annotate(last_body=Subquery(last_message.values("body")[:1]))
+        .order_by("-created_at", "-id")
     )

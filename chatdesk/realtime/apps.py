@@ -5,3 +5,9 @@ class RealtimeConfig(AppConfig):
     name = "chatdesk.realtime"
     label = "realtime"
     verbose_name = "Realtime"
+
+    def ready(self) -> None:
+        from chatdesk.inbox import outbound
+        from chatdesk.realtime.fanout import send_events
+
+        outbound.register_fan_out(send_events)

@@ -57,7 +57,7 @@ def test_runner_serves_and_stops_everything(tmp_path):
         assert ready.json() == {"status": "ok", "database": "ok", "redis": "ok"}
         family = psutil.Process(runner.pid).children(recursive=True)
         names = " ".join(" ".join(p.cmdline()) for p in family)
-        for part in ("daphne", "worker", "beat", "redis-server"):
+        for part in ("daphne", "worker", "beat", "redis-server", "channels_ingest.emulator"):
             assert part in names
         runner.send_signal(signal.SIGINT)
         output, _ = runner.communicate(timeout=40)

@@ -105,15 +105,14 @@ def test_render_without_a_contact_name(api_for, alice, greeting):
 
 
 @pytest.fixture
-def inbox_lookup():
+def inbox_lookup(monkeypatch):
     def lookup(user, conversation_id):
         if conversation_id != 7:
             raise contact_lookup.ConversationNotVisible(conversation_id)
         return "Jonas Müller"
 
-    contact_lookup.register(lookup)
-    yield
-    contact_lookup.register(None)
+    # monkeypatch puts inbox's real lookup back afterwards for the tests that follow.
+    monkeypatch.setattr(contact_lookup, "_lookup", lookup)
 
 
 def test_render_for_a_conversation_asks_the_registered_lookup(
@@ -126,7 +125,10 @@ def test_render_for_a_conversation_asks_the_registered_lookup(
     assert hidden.status_code == 404
 
 
-def test_render_for_a_conversation_without_a_lookup_leaves_the_name_empty(api_for, alice, greeting):
+def test_render_for_a_conversation_without_a_lookup_leaves_the_name_empty(
+    api_for, alice, greeting, monkeypatch
+):
+    monkeypatch.setattr(contact_lookup, "_lookup", None)  # as before inbox registers one
     response = api_for(alice).post(
         f"{URL}{greeting.pk}/render/", {"conversation": 7}, format="json"
     )

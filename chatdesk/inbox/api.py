@@ -1,0 +1,228 @@
+"""REST endpoints of conversations (CONTRACT: Conversations). Thin: parse, call, render."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from chatdesk.inbox import selectors
+from chatdesk.inbox.models import Message
+from chatdesk.inbox.serializers import ConversationSerializer, MessageSerializer
+from chatdesk.inbox.services import (
+    contact_prompt,
+    delivery,
+    internal,
+    lifecycle,
+    ownership,
+    reading,
+)
+
+
+class ReplySerializer(serializers.Serializer):
+    body = serializers.CharField(
+        allow_blank=True, default="", max_length=10000, trim_whitespace=False
+    )
+    attachments = serializers.ListField(
+        child=serializers.IntegerField(), default=list, max_length=10
+    )
+    client_id = serializers.UUIDField(required=False, allow_null=True, default=None)
+
+
+class TransferSerializer(serializers.Serializer):
+    agent = serializers.IntegerField()
+
+
+class BlockSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True, default="", max_length=500)
+    minutes = serializers.IntegerField(required=False, allow_null=True, min_value=1, default=None)
+
+
+class AddContactSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    phone = serializers.CharField(required=False, allow_blank=True, default="", max_length=32)
+
+
+class InternalSerializer(serializers.Serializer):
+    agent = serializers.IntegerField()
+
+
+FILTERS = [
+    OpenApiParameter("status", str, enum=["unassigned", "taken", "dealt_with", "ended"]),
+    OpenApiParameter("channel", str, enum=["livechat", "whatsapp", "messenger", "sms", "internal"]),
+    OpenApiParameter("queue", int),
+    OpenApiParameter("archived", bool),
+]
+
+
+class ConversationViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = ConversationSerializer
+    lookup_value_regex = r"\d+"
+    filterset_fields = ["status", "channel", "queue"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return selectors.Conversation.objects.none()
+        archived = self.request.query_params.get("archived", "").lower() in {"true", "1", "yes"}
+        if self.action != "list":
+            # Details and actions find archived chats too.
+            return selectors.with_unread_counts(
+                selectors.visible_conversations(self.request.user)
+                .select_related("identity__contact")
+                .prefetch_related("participants"),
+                self.request.user,
+            )
+        return selectors.conversation_list(self.request.user, archived=archived)
+
+    @extend_schema(parameters=FILTERS)
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    def destroy(self, request: Request, pk: str | None = None) -> Response:
+        lifecycle.conversation_delete(conversation_id=int(pk), agent=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _render(self, conversation_id: int) -> Response:
+        conversation = get_object_or_404(self.get_queryset(), pk=conversation_id)
+        return Response(ConversationSerializer(conversation).data)
+
+    @extend_schema(request=None, responses=ConversationSerializer)
+    @action(detail=True, methods=["post"])
+    def take(self, request: Request, pk: str) -> Response:
+        ownership.conversation_take(conversation_id=int(pk), agent=request.user)
+        return self._render(int(pk))
+
+    @extend_schema(request=TransferSerializer, responses=ConversationSerializer)
+    @action(detail=True, methods=["post"])
+    def transfer(self, request: Request, pk: str) -> Response:
+        data = _valid(TransferSerializer, request)
+        conversation = ownership.conversation_transfer(
+            conversation_id=int(pk), agent=request.user, to_agent_id=data["agent"]
+        )
+        return Response(ConversationSerializer(conversation).data)
+
+    @extend_schema(request=None, responses=ConversationSerializer)
+    @action(detail=True, methods=["post"], url_path="dealt-with")
+    def dealt_with(self, request: Request, pk: str) -> Response:
+        lifecycle.conversation_deal_with(conversation_id=int(pk), agent=request.user)
+        return self._render(int(pk))
+
+    @extend_schema(request=None, responses=ConversationSerializer)
+    @action(detail=True, methods=["post"])
+    def archive(self, request: Request, pk: str) -> Response:
+        lifecycle.conversation_archive(conversation_id=int(pk), agent=request.user)
+        return self._render(int(pk))
+
+    @extend_schema(request=None, responses=ConversationSerializer)
+    @action(detail=True, methods=["post"])
+    def unarchive(self, request: Request, pk: str) -> Response:
+        lifecycle.conversation_archive(conversation_id=int(pk), agent=request.user, archived=False)
+        return self._render(int(pk))
+
+    @extend_schema(request=None, responses=ConversationSerializer)
+    @action(detail=True, methods=["post"])
+    def end(self, request: Request, pk: str) -> Response:
+        conversation = lifecycle.conversation_end(conversation_id=int(pk), agent=request.user)
+        return Response(ConversationSerializer(conversation).data)
+
+    @extend_schema(request=BlockSerializer, responses=ConversationSerializer)
+    @action(detail=True, methods=["post"])
+    def block(self, request: Request, pk: str) -> Response:
+        data = _valid(BlockSerializer, request)
+        lifecycle.conversation_block(conversation_id=int(pk), agent=request.user, **data)
+        return self._render(int(pk))
+
+    @extend_schema(request=AddContactSerializer, responses=ConversationSerializer)
+    @action(detail=True, methods=["post"], url_path="add-contact")
+    def add_contact(self, request: Request, pk: str) -> Response:
+        data = _valid(AddContactSerializer, request)
+        contact_prompt.contact_add_from_chat(conversation_id=int(pk), agent=request.user, **data)
+        return self._render(int(pk))
+
+    @extend_schema(request=None, responses=ConversationSerializer)
+    @action(detail=True, methods=["post"])
+    def ignore(self, request: Request, pk: str) -> Response:
+        contact_prompt.conversation_ignore(conversation_id=int(pk), agent=request.user)
+        return self._render(int(pk))
+
+    @extend_schema(
+        request=None,
+        responses=inline_serializer(
+            "ReadMark", {"last_read_message_id": serializers.IntegerField()}
+        ),
+    )
+    @action(detail=True, methods=["post"])
+    def read(self, request: Request, pk: str) -> Response:
+        last = reading.conversation_mark_read(conversation_id=int(pk), agent=request.user)
+        return Response({"last_read_message_id": last})
+
+    @extend_schema(request=InternalSerializer, responses=ConversationSerializer)
+    @action(detail=False, methods=["post"])
+    def internal(self, request: Request) -> Response:
+        data = _valid(InternalSerializer, request)
+        chat, created = internal.conversation_open_internal(
+            agent=request.user, other_id=data["agent"]
+        )
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(ConversationSerializer(chat).data, status=code)
+
+
+class MessageViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """`/conversations/{id}/messages/`: the history, and an agent's reply."""
+
+    serializer_class = MessageSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Message.objects.none()
+        conversation = get_object_or_404(
+            selectors.visible_conversations(self.request.user), pk=self.kwargs["conversation_pk"]
+        )
+        return (
+            Message.objects.filter(conversation=conversation)
+            .select_related("sender")
+            .prefetch_related("attachments")
+            .order_by("created_at", "id")
+        )
+
+    @extend_schema(
+        request=ReplySerializer, responses={201: MessageSerializer, 200: MessageSerializer}
+    )
+    def create(self, request: Request, conversation_pk: str) -> Response:
+        data = _valid(ReplySerializer, request)
+        message, created = ownership.message_reply(
+            conversation_id=int(conversation_pk),
+            agent=request.user,
+            body=data["body"],
+            attachment_ids=data["attachments"],
+            client_id=data["client_id"],
+        )
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(MessageSerializer(message).data, status=code)
+
+
+def _valid(serializer_class: type[serializers.Serializer], request: Request) -> dict:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class MessageRetryView(APIView):
+    """`POST /conversations/{id}/messages/{message_id}/retry/`: send a failed reply again."""
+
+    @extend_schema(request=None, responses=MessageSerializer)
+    def post(self, request: Request, conversation_pk: int, pk: int) -> Response:
+        message = delivery.message_retry(
+            conversation_id=conversation_pk, message_id=pk, agent=request.user
+        )
+        return Response(MessageSerializer(message).data)

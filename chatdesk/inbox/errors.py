@@ -1,0 +1,45 @@
+"""Domain errors of the inbox, mapped once to HTTP (api.py) and once for consumers."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    status_code = 400
+    code = "invalid"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotVisible(DomainError):
+    status_code = 404
+    code = "not_found"
+
+    def __init__(self, detail: str = "No such conversation.") -> None:
+        super().__init__(detail)
+
+
+class AlreadyOwned(DomainError):
+    status_code = 409
+    code = "already_owned"
+
+
+class AtCapacity(DomainError):
+    status_code = 409
+    code = "at_capacity"
+
+
+class InvalidState(DomainError):
+    status_code = 409
+    code = "invalid_state"
+
+
+class NotAllowedForChannel(DomainError):
+    status_code = 422
+    code = "not_allowed_for_channel"
+
+
+class InvalidInput(DomainError):
+    status_code = 400
+    code = "invalid"

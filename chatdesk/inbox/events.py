@@ -1,0 +1,138 @@
+"""Publishing domain events (Zulip's send_event_on_commit, with a stored log).
+
+Every state change calls one of the functions below inside its transaction.
+The event and its recipients are stored in that same transaction; after
+commit the realtime app sends them to the recipients' sockets. Recipients are
+computed from the committed-to-be state by the visibility selector, so an
+agent who may not see a conversation never receives its events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from chatdesk.accounts.models import User
+from chatdesk.inbox import outbound
+from chatdesk.inbox.models import Conversation, Event, EventRecipient, Message
+from chatdesk.inbox.selectors import conversation_audience
+
+
+def as_dict(event: Event) -> dict:
+    return {
+        "id": event.pk,
+        "type": event.type,
+        "at": event.at.isoformat().replace("+00:00", "Z"),
+        "data": event.data,
+    }
+
+
+def publish(
+    event_type: str,
+    *,
+    data: dict,
+    recipients: Iterable[int],
+    conversation: Conversation | None = None,
+) -> Event | None:
+    """Store one event for `recipients` and fan it out once the transaction commits."""
+    agent_ids = sorted(set(recipients))
+    if not agent_ids:
+        return None
+    event = Event.objects.create(type=event_type, conversation=conversation, data=data)
+    EventRecipient.objects.bulk_create(
+        [EventRecipient(event=event, agent_id=agent_id) for agent_id in agent_ids]
+    )
+    payload = as_dict(event)
+    transaction.on_commit(lambda: outbound.fan_out([payload], {event.pk: agent_ids}))
+    return event
+
+
+def conversation_data(conversation: Conversation) -> dict:
+    # Imported here: the serializer module imports selectors, which import this module's peers.
+    from chatdesk.inbox.serializers import ConversationSerializer
+
+    return dict(ConversationSerializer(conversation).data)
+
+
+def conversation_changed(conversation: Conversation, *, lost: Iterable[int] = ()) -> None:
+    """`conversation.updated` to everyone who sees it; `removed` to those who just lost it."""
+    audience = conversation_audience(conversation)
+    data = conversation_data(conversation)
+    publish("conversation.updated", data=data, recipients=audience, conversation=conversation)
+    gone = set(lost) - audience
+    publish(
+        "conversation.removed",
+        data={"id": conversation.pk},
+        recipients=gone,
+        conversation=conversation,
+    )
+
+
+def conversation_offered(conversation: Conversation, agent_ids: Iterable[int]) -> None:
+    publish(
+        "conversation.offered",
+        data=conversation_data(conversation),
+        recipients=agent_ids,
+        conversation=conversation,
+    )
+
+
+def conversation_removed(conversation: Conversation, agent_ids: Iterable[int]) -> None:
+    """Tell agents a conversation left their view (a take, a transfer, a timeout)."""
+    publish(
+        "conversation.removed",
+        data={"id": conversation.pk},
+        recipients=set(agent_ids) - conversation_audience(conversation),
+        conversation=conversation,
+    )
+
+
+def message_created(message: Message) -> None:
+    from chatdesk.inbox.serializers import MessageSerializer
+
+    conversation = message.conversation
+    publish(
+        "message.created",
+        data={"conversation": conversation.pk, **MessageSerializer(message).data},
+        recipients=conversation_audience(conversation),
+        conversation=conversation,
+    )
+
+
+def message_updated(message: Message) -> None:
+    """A message changed after it was created (its media arrived)."""
+    from chatdesk.inbox.serializers import MessageSerializer
+
+    conversation = message.conversation
+    publish(
+        "message.updated",
+        data={"conversation": conversation.pk, **MessageSerializer(message).data},
+        recipients=conversation_audience(conversation),
+        conversation=conversation,
+    )
+
+
+def message_status(message: Message) -> None:
+    conversation = message.conversation
+    publish(
+        "message.status",
+        data={
+            "conversation": conversation.pk,
+            "id": message.pk,
+            "delivery_status": message.delivery_status,
+            "delivery_error": message.delivery_error,
+        },
+        recipients=conversation_audience(conversation),
+        conversation=conversation,
+    )
+
+
+def agent_status(agent: User) -> None:
+    """Presence is team-wide knowledge: the transfer dialog shows it."""
+    recipients = User.objects.filter(is_active=True).values_list("pk", flat=True)
+    publish(
+        "agent.status",
+        data={"agent": agent.pk, "status": agent.status},
+        recipients=recipients,
+    )

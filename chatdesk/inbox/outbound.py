@@ -1,0 +1,47 @@
+"""Ports that inbox calls and upper layers implement (DESIGN: dependency direction).
+
+inbox never imports channels_ingest or realtime. They register their
+implementations here from their AppConfig.ready(): channels_ingest the delivery
+of a reply, realtime the websocket fan-out of stored events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+_deliver: Callable[[int], None] | None = None
+_fan_out: Callable[[list[dict], dict[int, list[int]]], None] | None = None
+_visitor: Callable[[int, str, str], None] | None = None
+
+
+def register_delivery(func: Callable[[int], None]) -> None:
+    global _deliver
+    _deliver = func
+
+
+def register_fan_out(func: Callable[[list[dict], dict[int, list[int]]], None]) -> None:
+    global _fan_out
+    _fan_out = func
+
+
+def register_visitor_notifier(func: Callable[[int, str, str], None]) -> None:
+    global _visitor
+    _visitor = func
+
+
+def enqueue(message_id: int) -> None:
+    """Hand a pending outbound message to the delivery worker (after commit)."""
+    if _deliver is not None:
+        _deliver(message_id)
+
+
+def fan_out(events: list[dict], recipients: dict[int, list[int]]) -> None:
+    """Send stored events to the agents' sockets (after commit)."""
+    if _fan_out is not None:
+        _fan_out(events, recipients)
+
+
+def visitor_event(conversation_id: int, event_type: str, body: str) -> None:
+    """Tell a live-chat visitor's socket (e.g. `chat.ended`) after commit."""
+    if _visitor is not None:
+        _visitor(conversation_id, event_type, body)

@@ -1,0 +1,106 @@
+"""How conversations and messages look on the API and in events (CONTRACT)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from chatdesk.inbox.models import Attachment, Conversation, Message
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "name", "content_type", "size", "url", "thumbnail_url"]
+
+    def get_url(self, obj: Attachment) -> str:
+        return f"/api/v1/attachments/{obj.pk}/file/"
+
+    def get_thumbnail_url(self, obj: Attachment) -> str | None:
+        return f"/api/v1/attachments/{obj.pk}/thumbnail/" if obj.thumbnail else None
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    attachments = AttachmentSerializer(many=True, read_only=True)
+    sender_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Message
+        fields = [
+            "id",
+            "direction",
+            "sender",
+            "sender_name",
+            "body",
+            "attachments",
+            "created_at",
+            "delivery_status",
+            "delivery_error",
+            "client_id",
+        ]
+
+    def get_sender_name(self, obj: Message) -> str:
+        if obj.sender_id is None:
+            return ""
+        return obj.sender.get_full_name() or obj.sender.username
+
+
+class ConversationSerializer(serializers.ModelSerializer):
+    contact = serializers.SerializerMethodField()
+    contact_known = serializers.SerializerMethodField()
+    external_address = serializers.SerializerMethodField()
+    title = serializers.SerializerMethodField()
+    unread_count = serializers.SerializerMethodField()
+    participants = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Conversation
+        fields = [
+            "id",
+            "channel",
+            "status",
+            "queue",
+            "owner",
+            "direct_agent",
+            "contact",
+            "contact_known",
+            "contact_prompt_open",
+            "external_address",
+            "title",
+            "last_message_at",
+            "unread_count",
+            "archived",
+            "blocked",
+            "participants",
+            "created_at",
+        ]
+
+    def get_contact(self, obj: Conversation) -> int | None:
+        return obj.identity.contact_id if obj.identity_id else None
+
+    def get_contact_known(self, obj: Conversation) -> bool:
+        return bool(obj.identity_id and obj.identity.contact_id)
+
+    def get_external_address(self, obj: Conversation) -> str:
+        return obj.identity.address if obj.identity_id else ""
+
+    def get_title(self, obj: Conversation) -> str:
+        """What a row shows: the contact's name, the sender's own name, or the address."""
+        if obj.identity_id is None:
+            names = [u.get_full_name() or u.username for u in obj.participants.all()]
+            return " & ".join(names) or "Internal chat"
+        identity = obj.identity
+        if identity.contact_id:
+            return identity.contact.name
+        return identity.display_name or identity.address
+
+    def get_unread_count(self, obj: Conversation) -> int | None:
+        # Per agent, so only lists annotate it; events leave it to the client.
+        return getattr(obj, "unread_count", None)
+
+    def get_participants(self, obj: Conversation) -> list[int]:
+        if obj.channel != "internal":
+            return []
+        return [user.pk for user in obj.participants.all()]

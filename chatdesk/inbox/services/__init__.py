@@ -1,0 +1,6 @@
+"""Every state change of the inbox, one function per use case (DESIGN: services).
+
+Split by sub-domain: receive (inbound), ownership (take, reply, transfer),
+lifecycle (dealt with, archive, delete, end, block), contact_prompt, internal,
+presence.
+"""

@@ -1,0 +1,70 @@
+"""Shared steps of the inbox services: locking, visibility checks, the history log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from chatdesk.accounts.models import User
+from chatdesk.inbox import routing
+from chatdesk.inbox.errors import AlreadyOwned, NotVisible
+from chatdesk.inbox.models import Conversation, ConversationEvent
+from chatdesk.inbox.selectors import visible_conversations
+from queues.models import QueueMember
+
+
+def lock_visible(*, conversation_id: int, agent: User) -> Conversation:
+    """The conversation, row-locked for this transaction, if `agent` may see it."""
+    if not visible_conversations(agent).filter(pk=conversation_id).exists():
+        raise NotVisible()
+    return Conversation.objects.select_for_update().get(pk=conversation_id)
+
+
+def lock_for_claim(*, conversation_id: int, agent: User) -> Conversation:
+    """Like lock_visible, but a queue member who lost the race learns why (409, not 404).
+
+    CONTRACT: a reply or take on a chat another agent owns is 409 for members of
+    its queue, even though reading it is 404; for anyone else 404.
+    """
+    if visible_conversations(agent).filter(pk=conversation_id).exists():
+        return Conversation.objects.select_for_update().get(pk=conversation_id)
+    conversation = Conversation.objects.filter(pk=conversation_id).first()
+    if (
+        conversation is not None
+        and conversation.owner_id not in (None, agent.pk)
+        and conversation.queue_id
+        and QueueMember.objects.filter(queue_id=conversation.queue_id, agent=agent).exists()
+    ):
+        raise AlreadyOwned(already_owned_detail(conversation))
+    raise NotVisible()
+
+
+def already_owned_detail(conversation: Conversation) -> str:
+    owner = conversation.owner
+    name = (owner.get_full_name() or owner.username) if owner else "another agent"
+    return f"This chat was already taken by {name}."
+
+
+def log(conversation: Conversation, kind: str, *, actor: User | None, **data: object) -> None:
+    """Append to the conversation's history (who did what, when)."""
+    ConversationEvent.objects.create(conversation=conversation, actor=actor, kind=kind, data=data)
+
+
+def now() -> datetime:
+    return timezone.now()
+
+
+def drain_after_commit(agent_id: int | None) -> None:
+    """A freed chat slot goes to the oldest waiting chat at once (Chatwoot #10376)."""
+    if not agent_id:
+        return
+
+    def drain() -> None:
+        agent = User.objects.filter(pk=agent_id, is_active=True).first()
+        if agent is not None:
+            with transaction.atomic():
+                routing.drain(agent=agent)
+
+    transaction.on_commit(drain)

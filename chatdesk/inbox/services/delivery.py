@@ -1,0 +1,183 @@
+"""The outbox side of a reply: claiming it for sending, and recording what happened.
+
+The pending row is the outbox (DESIGN: Outbound). A worker claims it with one
+conditional UPDATE, so the task and the outbox sweep never send it twice at
+once; a claim older than CLAIM_TIMEOUT is considered lost with its worker.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import timedelta
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Q
+
+from chatdesk.accounts.models import User
+from chatdesk.inbox import events, files, outbound
+from chatdesk.inbox.errors import InvalidState, NotVisible
+from chatdesk.inbox.models import Attachment, DeliveryStatus, Message
+from chatdesk.inbox.selectors import visible_conversations
+from chatdesk.inbox.services.common import now
+
+CLAIM_TIMEOUT = timedelta(minutes=5)
+
+
+def message_claim_for_delivery(*, message_id: int) -> Message | None:
+    """The message, now claimed by this worker, or None if it is not ours to send."""
+    claimed = (
+        Message.objects.filter(
+            pk=message_id, direction=Message.Direction.OUT, delivery_status=DeliveryStatus.PENDING
+        )
+        .filter(
+            Q(delivery_claimed_at__isnull=True) | Q(delivery_claimed_at__lt=now() - CLAIM_TIMEOUT)
+        )
+        .update(delivery_claimed_at=now())
+    )
+    if not claimed:
+        return None
+    return (
+        Message.objects.select_related("conversation__identity", "conversation__channel_account")
+        .prefetch_related("attachments")
+        .get(pk=message_id)
+    )
+
+
+def message_release(*, message_id: int, attempts: int) -> None:
+    """A transient failure: let the next try (or the sweep) claim it again."""
+    Message.objects.filter(pk=message_id, delivery_status=DeliveryStatus.PENDING).update(
+        delivery_claimed_at=None, delivery_attempts=attempts
+    )
+
+
+@transaction.atomic
+def message_mark_sent(*, message_id: int, provider_message_id: str, status: str) -> Message:
+    message = Message.objects.select_for_update().select_related("conversation").get(pk=message_id)
+    message.provider_message_id = provider_message_id
+    if message.delivery_status == DeliveryStatus.PENDING:
+        message.delivery_status = status
+    message.delivery_claimed_at = None
+    message.delivery_error = ""
+    message.save(
+        update_fields=[
+            "provider_message_id",
+            "delivery_status",
+            "delivery_claimed_at",
+            "delivery_error",
+        ]
+    )
+    events.message_status(message)
+    return message
+
+
+@transaction.atomic
+def message_mark_failed(*, message_id: int, reason: str) -> Message:
+    message = Message.objects.select_for_update().select_related("conversation").get(pk=message_id)
+    message.delivery_status = DeliveryStatus.FAILED
+    message.delivery_error = reason[:2000]
+    message.delivery_claimed_at = None
+    message.save(update_fields=["delivery_status", "delivery_error", "delivery_claimed_at"])
+    events.message_status(message)
+    return message
+
+
+@transaction.atomic
+def message_retry(*, conversation_id: int, message_id: int, agent: User) -> Message:
+    """The agent's "retry" on a failed reply: back to pending, sent again."""
+    message = (
+        Message.objects.select_for_update()
+        .select_related("conversation")
+        .filter(pk=message_id, conversation_id=conversation_id)
+        .filter(conversation__in=visible_conversations(agent))
+        .first()
+    )
+    if message is None:
+        raise NotVisible("No such message.")
+    if message.delivery_status != DeliveryStatus.FAILED or message.sender_id != agent.pk:
+        raise InvalidState("Only your own failed messages can be retried.")
+    message.delivery_status = DeliveryStatus.PENDING
+    message.delivery_error = ""
+    message.delivery_claimed_at = None
+    message.save(update_fields=["delivery_status", "delivery_error", "delivery_claimed_at"])
+    events.message_status(message)
+    transaction.on_commit(lambda: outbound.enqueue(message.pk))
+    return message
+
+
+def messages_left_pending(*, older_than: timedelta, limit: int = 200) -> list[int]:
+    """Replies whose enqueue was lost (Redis down at the wrong moment): the sweep resends."""
+    cutoff = now() - older_than
+    return list(
+        Message.objects.filter(
+            direction=Message.Direction.OUT,
+            delivery_status=DeliveryStatus.PENDING,
+            created_at__lt=cutoff,
+        )
+        .exclude(conversation__channel="internal")
+        .filter(
+            Q(delivery_claimed_at__isnull=True) | Q(delivery_claimed_at__lt=now() - CLAIM_TIMEOUT)
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+@transaction.atomic
+def message_add_inbound_file(
+    *, message_id: int, name: str, content_type: str, data: bytes, media_ref: str
+) -> Attachment:
+    """A customer's media, downloaded from the provider, joins its message (once)."""
+    message = Message.objects.select_for_update().select_related("conversation").get(pk=message_id)
+    existing = Attachment.objects.filter(message=message, provider_media_ref=media_ref).first()
+    if existing is not None:
+        return existing
+    attachment = Attachment(
+        provider_media_ref=media_ref,
+        message=message,
+        name=name[:255] or "file",
+        content_type=content_type,
+        size=len(data),
+    )
+    attachment.file.save(attachment.name, ContentFile(data), save=False)
+    if content_type.startswith("image/"):
+        # A broken image is still kept, shown as a download link without a preview.
+        with contextlib.suppress(files.UnsupportedFile, OSError, ValueError):
+            attachment.thumbnail.save(
+                f"{attachment.name}.webp", ContentFile(files.thumbnail(data)), save=False
+            )
+    attachment.save()
+    events.message_updated(message)
+    return attachment
+
+
+@transaction.atomic
+def message_note_media_failure(*, message_id: int, reason: str) -> None:
+    """The customer's file could not be fetched: say so on the message, not silently."""
+    message = Message.objects.select_for_update().select_related("conversation").get(pk=message_id)
+    message.delivery_error = f"A file could not be downloaded: {reason}"[:2000]
+    message.save(update_fields=["delivery_error"])
+    events.message_updated(message)
+
+
+@transaction.atomic
+def message_status_watermark(
+    *, channel_account_id: int, customer_address: str, status: str, up_to
+) -> int:
+    """Messenger: every reply to this person sent up to `up_to` has reached `status`."""
+    from chatdesk.inbox.services.receive import message_status_update
+
+    provider_ids = Message.objects.filter(
+        channel_account_id=channel_account_id,
+        conversation__identity__address=customer_address,
+        direction=Message.Direction.OUT,
+        created_at__lte=up_to,
+        provider_message_id__isnull=False,
+    ).values_list("provider_message_id", flat=True)
+    updated = 0
+    for provider_id in list(provider_ids):
+        if message_status_update(
+            channel_account_id=channel_account_id, provider_message_id=provider_id, status=status
+        ):
+            updated += 1
+    return updated

@@ -1,0 +1,164 @@
+"""A chat's life after ownership: dealt with, archive, delete, end and block (live chat)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import transaction
+
+from chatdesk.accounts.models import User
+from chatdesk.inbox import events, outbound, routing
+from chatdesk.inbox.errors import AlreadyOwned, InvalidInput, InvalidState, NotAllowedForChannel
+from chatdesk.inbox.models import (
+    Attachment,
+    Channel,
+    Conversation,
+    DeliveryStatus,
+    Message,
+    Status,
+    VisitorBlock,
+)
+from chatdesk.inbox.selectors import conversation_audience
+from chatdesk.inbox.services.common import (
+    already_owned_detail,
+    drain_after_commit,
+    lock_visible,
+    log,
+    now,
+)
+
+
+def _require_owner_or_supervisor(conversation: Conversation, agent: User) -> None:
+    if conversation.owner_id not in (None, agent.pk) and not agent.is_supervisor:
+        raise AlreadyOwned(already_owned_detail(conversation))
+
+
+def _close(conversation: Conversation, *, status: str, actor: User, kind: str) -> None:
+    """Close and archive; the customer's next message routes anew."""
+    if conversation.channel == Channel.INTERNAL:
+        raise InvalidState("Internal chats are not dealt with; archive them instead.")
+    if not conversation.is_open:
+        raise InvalidState("This chat is already closed.")
+    lost = routing.close_offers(conversation=conversation, winner_id=None)
+    conversation.status = status
+    conversation.archived = True
+    conversation.closed_at = now()
+    conversation.contact_prompt_open = False
+    conversation.save(update_fields=["status", "archived", "closed_at", "contact_prompt_open"])
+    log(conversation, kind, actor=actor)
+    events.conversation_changed(conversation, lost=lost)
+    drain_after_commit(conversation.owner_id)
+
+
+@transaction.atomic
+def conversation_deal_with(*, conversation_id: int, agent: User) -> Conversation:
+    conversation = lock_visible(conversation_id=conversation_id, agent=agent)
+    _require_owner_or_supervisor(conversation, agent)
+    _close(conversation, status=Status.DEALT_WITH, actor=agent, kind="dealt_with")
+    return conversation
+
+
+@transaction.atomic
+def conversation_archive(
+    *, conversation_id: int, agent: User, archived: bool = True
+) -> Conversation:
+    """Move a chat to (or back from) the archived list; it stays whoever's it was."""
+    conversation = lock_visible(conversation_id=conversation_id, agent=agent)
+    _require_owner_or_supervisor(conversation, agent)
+    if conversation.archived == archived:
+        return conversation
+    conversation.archived = archived
+    conversation.save(update_fields=["archived"])
+    log(conversation, "archived" if archived else "unarchived", actor=agent)
+    events.conversation_changed(conversation)
+    return conversation
+
+
+@transaction.atomic
+def conversation_delete(*, conversation_id: int, agent: User) -> None:
+    """Delete an archived chat with its messages and their files."""
+    conversation = lock_visible(conversation_id=conversation_id, agent=agent)
+    _require_owner_or_supervisor(conversation, agent)
+    if not conversation.archived:
+        raise InvalidState("Archive the chat before deleting it.")
+    if conversation.is_open:
+        raise InvalidState("An open chat cannot be deleted; deal with it first.")
+    audience = conversation_audience(conversation)
+    files = [
+        name
+        for attachment in Attachment.objects.filter(message__conversation=conversation)
+        for name in (
+            attachment.file.name,
+            attachment.thumbnail.name if attachment.thumbnail else "",
+        )
+        if name
+    ]
+    events.publish(
+        "conversation.removed", data={"id": conversation.pk, "deleted": True}, recipients=audience
+    )
+    conversation.delete()
+    transaction.on_commit(lambda: _delete_files(files))
+
+
+def _delete_files(names: list[str]) -> None:
+    from django.core.files.storage import default_storage
+
+    for name in names:
+        default_storage.delete(name)
+
+
+def _require_livechat(conversation: Conversation) -> None:
+    if conversation.channel != Channel.LIVECHAT:
+        raise NotAllowedForChannel("Only live chats can be ended or blocked.")
+
+
+def _tell_visitor(conversation: Conversation, body: str, *, agent: User) -> Message:
+    notice = Message.objects.create(
+        conversation=conversation,
+        direction=Message.Direction.OUT,
+        sender=agent,
+        body=body,
+        delivery_status=DeliveryStatus.SENT,
+    )
+    events.message_created(notice)
+    transaction.on_commit(lambda: outbound.visitor_event(conversation.pk, "chat.ended", body))
+    return notice
+
+
+@transaction.atomic
+def conversation_end(*, conversation_id: int, agent: User) -> Conversation:
+    """End a live-chat session; the visitor sees a notice and can no longer write here."""
+    conversation = lock_visible(conversation_id=conversation_id, agent=agent)
+    _require_livechat(conversation)
+    _require_owner_or_supervisor(conversation, agent)
+    _tell_visitor(conversation, "The agent has ended this chat. Thank you!", agent=agent)
+    _close(conversation, status=Status.ENDED, actor=agent, kind="ended")
+    return conversation
+
+
+@transaction.atomic
+def conversation_block(
+    *, conversation_id: int, agent: User, reason: str = "", minutes: int | None = None
+) -> VisitorBlock:
+    """Bar the visitor and their IP address, for `minutes` or for good, and end the chat."""
+    if minutes is not None and minutes <= 0:
+        raise InvalidInput("minutes must be a positive number, or absent for good.")
+    conversation = lock_visible(conversation_id=conversation_id, agent=agent)
+    _require_livechat(conversation)
+    _require_owner_or_supervisor(conversation, agent)
+    block = VisitorBlock.objects.create(
+        identity_id=conversation.identity_id,
+        ip_address=conversation.visitor_ip,
+        reason=reason[:500],
+        blocked_by=agent,
+        expires_at=now() + timedelta(minutes=minutes) if minutes else None,
+    )
+    conversation.blocked = True
+    conversation.save(update_fields=["blocked"])
+    if conversation.is_open:
+        _tell_visitor(conversation, "This chat has been closed by the agent.", agent=agent)
+        _close(conversation, status=Status.ENDED, actor=agent, kind="blocked")
+    else:
+        log(conversation, "blocked", actor=agent)
+        events.conversation_changed(conversation)
+    return block

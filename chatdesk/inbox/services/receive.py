@@ -1,0 +1,165 @@
+"""Inbound: a customer's message arrives from a channel (DESIGN: Data flow)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+
+from chatdesk.inbox import events, routing
+from chatdesk.inbox.models import OPEN_STATUSES, Conversation, DeliveryStatus, Message, Status
+from chatdesk.inbox.selectors import conversation_audience
+from chatdesk.inbox.services.common import log, now
+from contacts import services as contacts_services
+from contacts.models import Identity
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """A customer's message, provider-neutral (channels_ingest builds it)."""
+
+    channel: str
+    channel_account_id: int
+    route_queue_id: int | None
+    route_agent_id: int | None
+    sender_address: str
+    sender_name: str
+    body: str
+    provider_message_id: str | None = None
+    sent_at: datetime | None = None
+    visitor_ip: str | None = None
+
+
+@transaction.atomic
+def message_receive(*, inbound: Inbound) -> tuple[Message, bool]:
+    """Store a customer's message in its conversation. Returns (message, created).
+
+    Idempotent on the provider's message id; a taken chat not yet dealt with
+    keeps it with its owner (sticky); otherwise the open chat, or a new one
+    that is routed by the account's route.
+    """
+    duplicate = _stored(inbound)
+    if duplicate is not None:
+        return duplicate, False
+    identity = contacts_services.identity_resolve(
+        kind=inbound.channel, address=inbound.sender_address, display_name=inbound.sender_name
+    )
+    conversation, opened = _open_conversation(inbound, identity)
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(
+                conversation=conversation,
+                direction=Message.Direction.IN,
+                body=inbound.body,
+                channel_account_id=inbound.channel_account_id,
+                provider_message_id=inbound.provider_message_id,
+                delivery_status=DeliveryStatus.DELIVERED,
+            )
+    except IntegrityError:
+        # The same provider message committed by a concurrent delivery of the webhook.
+        return _stored(inbound), False
+    conversation.last_message_at = message.created_at
+    conversation.archived = False
+    conversation.save(update_fields=["last_message_at", "archived"])
+    if opened:
+        offered = routing.route(conversation=conversation)
+        events.publish(
+            "conversation.updated",
+            data=events.conversation_data(conversation),
+            recipients=conversation_audience(conversation) - offered,
+            conversation=conversation,
+        )
+    events.message_created(message)
+    return message, True
+
+
+def _stored(inbound: Inbound) -> Message | None:
+    if not inbound.provider_message_id:
+        return None
+    return Message.objects.filter(
+        channel_account_id=inbound.channel_account_id,
+        provider_message_id=inbound.provider_message_id,
+    ).first()
+
+
+def _open_conversation(inbound: Inbound, identity: Identity) -> tuple[Conversation, bool]:
+    """The open chat of this sender on this account, or a new one. Returns (chat, opened).
+
+    Rocket.Chat #38148: the partial unique index makes a second concurrent open
+    fail; we then use the one that won.
+    """
+    existing = _locked_open(inbound, identity)
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            conversation = Conversation.objects.create(
+                channel=inbound.channel,
+                channel_account_id=inbound.channel_account_id,
+                identity=identity,
+                status=Status.UNASSIGNED,
+                queue_id=inbound.route_queue_id,
+                direct_agent_id=None if inbound.route_queue_id else inbound.route_agent_id,
+                contact_prompt_open=identity.contact_id is None,
+                visitor_ip=inbound.visitor_ip,
+                last_message_at=now(),
+            )
+            log(
+                conversation,
+                "opened",
+                actor=None,
+                queue=inbound.route_queue_id,
+                agent=inbound.route_agent_id,
+            )
+    except IntegrityError:
+        return _locked_open(inbound, identity), False
+    return conversation, True
+
+
+def _locked_open(inbound: Inbound, identity: Identity) -> Conversation | None:
+    return (
+        Conversation.objects.select_for_update()
+        .filter(
+            identity=identity,
+            channel_account_id=inbound.channel_account_id,
+            status__in=OPEN_STATUSES,
+        )
+        .first()
+    )
+
+
+@transaction.atomic
+def message_status_update(
+    *, channel_account_id: int, provider_message_id: str, status: str, error: str = ""
+) -> Message | None:
+    """A provider's delivery report. Never moves backwards (sent < delivered < read)."""
+    message = (
+        Message.objects.select_for_update()
+        .select_related("conversation")
+        .filter(channel_account_id=channel_account_id, provider_message_id=provider_message_id)
+        .first()
+    )
+    if message is None or not _advances(message.delivery_status, status):
+        return None
+    message.delivery_status = status
+    message.delivery_error = error if status == DeliveryStatus.FAILED else ""
+    message.save(update_fields=["delivery_status", "delivery_error"])
+    events.message_status(message)
+    return message
+
+
+_ORDER = {
+    DeliveryStatus.PENDING: 0,
+    DeliveryStatus.SENT: 1,
+    DeliveryStatus.DELIVERED: 2,
+    DeliveryStatus.READ: 3,
+}
+
+
+def _advances(current: str, new: str) -> bool:
+    if new == DeliveryStatus.FAILED:
+        return current in (DeliveryStatus.PENDING, DeliveryStatus.SENT)
+    if current == DeliveryStatus.FAILED:
+        return False
+    return _ORDER[new] > _ORDER[current]

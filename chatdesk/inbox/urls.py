@@ -1,0 +1,32 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from chatdesk.inbox.api import ConversationViewSet, MessageRetryView, MessageViewSet
+from chatdesk.inbox.api_agents import AgentViewSet
+from chatdesk.inbox.api_events import EventReplayView
+from chatdesk.inbox.api_files import AttachmentFileView, AttachmentUploadView
+from chatdesk.inbox.api_history import ContactHistoryView
+
+router = SimpleRouter()
+router.register("conversations", ConversationViewSet, basename="conversation")
+router.register("agents", AgentViewSet, basename="agent")
+
+messages = MessageViewSet.as_view({"get": "list", "post": "create"})
+
+urlpatterns = [
+    path("conversations/<int:conversation_pk>/messages/", messages, name="conversation-messages"),
+    path(
+        "conversations/<int:conversation_pk>/messages/<int:pk>/retry/",
+        MessageRetryView.as_view(),
+        name="message-retry",
+    ),
+    path("events/", EventReplayView.as_view(), name="events"),
+    path("contacts/<int:pk>/history/", ContactHistoryView.as_view(), name="contact-history"),
+    path("attachments/", AttachmentUploadView.as_view(), name="attachment-upload"),
+    path(
+        "attachments/<int:pk>/<str:variant>/",
+        AttachmentFileView.as_view(),
+        name="attachment-file",
+    ),
+    *router.urls,
+]

@@ -1,0 +1,77 @@
+"""Rocket.Chat #38148: concurrent webhooks from one new sender open one conversation."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+
+from chatdesk.inbox.models import Conversation, Message
+from chatdesk.inbox.services.receive import Inbound, message_receive
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+WRITERS = 6
+
+
+def test_one_open_conversation_and_every_message_kept(account):
+    barrier = threading.Barrier(WRITERS)
+    errors: list[BaseException] = []
+
+    def deliver(index: int) -> None:
+        try:
+            barrier.wait()
+            message_receive(
+                inbound=Inbound(
+                    channel="whatsapp",
+                    channel_account_id=account.pk,
+                    route_queue_id=account.route_queue_id,
+                    route_agent_id=None,
+                    sender_address="14155550188",
+                    sender_name="Racer",
+                    body=f"part {index}",
+                    provider_message_id=f"wamid.race{index}",
+                )
+            )
+            # The same webhook delivered twice at once: stored once.
+            message_receive(
+                inbound=Inbound(
+                    channel="whatsapp",
+                    channel_account_id=account.pk,
+                    route_queue_id=account.route_queue_id,
+                    route_agent_id=None,
+                    sender_address="14155550188",
+                    sender_name="Racer",
+                    body=f"part {index}",
+                    provider_message_id=f"wamid.race{index}",
+                )
+            )
+        except BaseException as exc:  # surfaced below, with the thread's own traceback
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=deliver, args=(i,)) for i in range(WRITERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert Conversation.objects.count() == 1
+    assert Message.objects.count() == WRITERS
+    assert sorted(Message.objects.values_list("body", flat=True)) == [
+        f"part {i}" for i in range(WRITERS)
+    ]
+
+
+def test_presence_change_through_the_api_drains_waiting_chats(customer_writes, alice, bob, api):
+    for agent in (alice, bob):
+        api(agent).patch("/api/v1/agents/me/", {"status": "away"}, format="json")
+    conversation = customer_writes("anyone?").conversation
+    assert conversation.offers.count() == 0  # nobody available: the chat waits
+    response = api(alice).patch("/api/v1/agents/me/", {"status": "available"}, format="json")
+    assert response.status_code == 200
+    assert response.json()["status"] == "available"
+    ids = [c["id"] for c in api(alice).get("/api/v1/conversations/").json()["results"]]
+    assert ids == [conversation.pk]
