@@ -4,3 +4,23 @@ from django.apps import AppConfig
 class ChannelsIngestConfig(AppConfig):
     name = "channels_ingest"
     verbose_name = "Channels"
+
+    def ready(self) -> None:
+        from channels_ingest.livechat.delivery import notify_visitor
+        from chatdesk.inbox import outbound
+
+        # inbox's end/block tell the visitor through this port (DESIGN: dependency direction).
+        outbound.register_visitor_notifier(notify_visitor)
+        outbound.register_delivery(_enqueue_delivery)
+
+
+def _enqueue_delivery(message_id: int) -> None:
+    """inbox's outbox port: a pending reply goes to the Celery delivery task."""
+    from channels_ingest.tasks import deliver_message
+
+    try:
+        deliver_message.delay(message_id)
+    except Exception:  # Redis down: the outbox sweep sends it once the broker is back
+        import logging
+
+        logging.getLogger(__name__).exception("Could not enqueue message %s", message_id)

@@ -46,6 +46,14 @@ class ChannelAccount(models.Model):
         default=list, blank=True, help_text="Live chat: origins allowed to embed the widget."
     )
     active = models.BooleanField(default=True)
+    max_messages_per_second = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text=(
+            "Outbound throughput this sender may use; over it, replies wait their turn. "
+            "Empty: the provider's default (WhatsApp 80/s, Messenger 40/s, SMS long code 1/s)."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -58,8 +66,14 @@ class ChannelAccount(models.Model):
             ),
         ]
 
+    DEFAULT_RATE = {Kind.WHATSAPP: 80, Kind.MESSENGER: 40, Kind.SMS: 1, Kind.LIVECHAT: 100}
+
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.name}"
+
+    @property
+    def rate_limit(self) -> int:
+        return self.max_messages_per_second or self.DEFAULT_RATE[self.Kind(self.kind)]
 
     def clean(self) -> None:
         if (self.route_queue_id is None) == (self.route_agent_id is None):
@@ -71,3 +85,7 @@ class ChannelAccount(models.Model):
         ]
         if missing:
             raise ValidationError({"credentials": f"Missing: {', '.join(missing)}."})
+
+
+# Live chat's model lives with its code in livechat/; importing it here registers it.
+from channels_ingest.livechat.models import VisitorSession  # noqa: E402, F401

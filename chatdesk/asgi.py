@@ -11,15 +11,13 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chatdesk.settings")
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from chatdesk.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        # Each route brings its own authentication (agents: session or token;
-        # visitors: their session token); the origin check applies to all.
-        "websocket": AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns)),
+        # Each route brings its own authentication and origin check (chatdesk/routing.py).
+        "websocket": URLRouter(websocket_urlpatterns),
     }
 )

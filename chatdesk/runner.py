@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -41,6 +42,30 @@ def _stop_all(children: list[tuple[str, subprocess.Popen[bytes]]]) -> None:
             proc.wait()
 
 
+PROVIDER_URLS = ("WHATSAPP_GRAPH_URL", "MESSENGER_GRAPH_URL", "TWILIO_API_URL")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _start_emulator() -> tuple[str, subprocess.Popen[bytes]] | None:
+    """With no provider URL configured, replies go to the loopback emulator, not to Meta
+    or Twilio: the demo's outbound messages get real ids and statuses without an account."""
+    if any(os.environ.get(name) for name in PROVIDER_URLS):
+        return None
+    port = _free_port()
+    child = _spawn("emulator", [PYTHON, "-m", "channels_ingest.emulator", "--port", str(port)])
+    base = f"http://127.0.0.1:{port}"
+    os.environ["WHATSAPP_GRAPH_URL"] = f"{base}/whatsapp/v25.0"
+    os.environ["MESSENGER_GRAPH_URL"] = f"{base}/messenger/v25.0"
+    os.environ["TWILIO_API_URL"] = f"{base}/twilio"
+    print(f"Provider emulator on {base} (set {', '.join(PROVIDER_URLS)} for real ones)", flush=True)
+    return child
+
+
 def main() -> int:
     port = os.environ.get("PORT", "8000")
     host = os.environ.get("HOST", "127.0.0.1")
@@ -60,7 +85,9 @@ def main() -> int:
     try:
         _manage("migrate", "--noinput", "-v", "0")
         _manage("seed_demo")
+        emulator = _start_emulator()
         children = [
+            *([emulator] if emulator else []),
             _spawn(
                 "web", [PYTHON, "-m", "daphne", "-b", host, "-p", port, "chatdesk.asgi:application"]
             ),

@@ -74,6 +74,8 @@ class StatusUpdate:
     error_message: str = ""
     # Messenger delivery/read: every message sent up to this moment has the status.
     watermark: datetime | None = None
+    # Whose receipt it is (Messenger PSID): a watermark applies to the replies to them.
+    recipient: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,9 +46,9 @@ def _event(event: dict, page_id: str) -> Events:
         inbound = _message(event, message, page_id)
         return ([inbound] if inbound else []), []
     if "delivery" in event:
-        return [], _receipts(sub(event, "delivery"), page_id, "delivered", at)
+        return [], _receipts(sub(event, "delivery"), page_id, "delivered", at, _sender(event))
     if "read" in event:
-        return [], _receipts(sub(event, "read"), page_id, "read", at)
+        return [], _receipts(sub(event, "read"), page_id, "read", at, _sender(event))
     if "postback" in event:
         return _postback(event, page_id), []
     if "reaction" in event:
@@ -117,17 +117,26 @@ def _attachment(raw: dict) -> tuple[InboundAttachment | None, str]:
     return None, ""
 
 
-def _receipts(receipt: dict, page_id: str, status: str, at: datetime | None) -> list[StatusUpdate]:
+def _sender(event: dict) -> str:
+    return text(sub(event, "sender"), "id")
+
+
+def _receipts(
+    receipt: dict, page_id: str, status: str, at: datetime | None, recipient: str
+) -> list[StatusUpdate]:
     """Delivery/read: the listed mids, or (none listed) everything up to the watermark."""
     watermark = from_unix_ms(text(receipt, "watermark"))
     listed = receipt.get("mids")
     listed = listed if isinstance(listed, list) else []
     mids = [mid for mid in listed if isinstance(mid, str) and mid]
     if mids:
-        return [StatusUpdate(page_id, mid, status, at, watermark=watermark) for mid in mids]
+        return [
+            StatusUpdate(page_id, mid, status, at, watermark=watermark, recipient=recipient)
+            for mid in mids
+        ]
     if watermark is None:
         return []
-    return [StatusUpdate(page_id, "", status, at, watermark=watermark)]
+    return [StatusUpdate(page_id, "", status, at, watermark=watermark, recipient=recipient)]
 
 
 def _postback(event: dict, page_id: str) -> list[InboundMessage]:

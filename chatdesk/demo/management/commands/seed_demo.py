@@ -44,8 +44,8 @@ class Command(BaseCommand):
                 "WhatsApp (demo)",
                 "113355779900246",
                 {
-                    "access_token": "demo-token",
-                    "app_secret": "demo-secret",
+                    "access_token": "test-whatsapp-token",
+                    "app_secret": "test-app-secret",
                     "verify_token": "demo-verify",
                 },
                 queue=sales,
@@ -55,8 +55,8 @@ class Command(BaseCommand):
                 "Facebook page (demo)",
                 "104857600123456",
                 {
-                    "page_access_token": "demo-token",
-                    "app_secret": "demo-secret",
+                    "page_access_token": "test-page-token",
+                    "app_secret": "test-app-secret",
                     "verify_token": "demo-verify",
                 },
                 queue=support,
@@ -67,7 +67,7 @@ class Command(BaseCommand):
                 "+15005550006",
                 {
                     "account_sid": "AC3f2b8c9d0e1a4b5c6d7e8f9a0b1c2d3e",
-                    "auth_token": "demo-auth-token",
+                    "auth_token": "test-auth-token",
                 },
                 agent=users["carol"],
             ),

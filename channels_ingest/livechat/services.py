@@ -1,0 +1,196 @@
+"""Live-chat use cases: a visitor starts or resumes a session, writes, and is ended."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import uuid
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
+from django.utils import timezone
+
+from channels_ingest.livechat import limits, push, selectors
+from channels_ingest.livechat.errors import (
+    InvalidSession,
+    MessageRejected,
+    OriginNotAllowed,
+    RateLimited,
+    UnknownSite,
+    VisitorBlocked,
+)
+from channels_ingest.livechat.models import VisitorSession, token_digest
+from channels_ingest.livechat.origins import origin_allowed
+from chatdesk.inbox.models import Conversation, Message
+from chatdesk.inbox.services.receive import Inbound, message_receive
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY_CHARS = 4000
+
+
+@dataclass(frozen=True)
+class SessionStart:
+    session: VisitorSession
+    token: str
+    created: bool
+    conversation_id: int | None
+
+
+@transaction.atomic
+def visitor_session_start(
+    *,
+    site_key: str,
+    origin: str,
+    own_host: str,
+    ip: str | None,
+    name: str = "",
+    email: str = "",
+    session_token: str = "",
+) -> SessionStart:
+    """Start a session for a visitor, or resume theirs so a page reload keeps the chat.
+
+    The conversation opens with the first message (message_receive), so a visitor
+    who only opens the widget leaves nothing in the agents' inbox. A resumed token
+    whose chat an agent ended starts a new session for the same visitor.
+    """
+    if not limits.allow(
+        limits.session_start_key(ip or "unknown"),
+        limit=limits.session_starts_per_minute(),
+        window_seconds=60,
+    ):
+        raise RateLimited()
+    account = selectors.active_site(site_key)
+    if account is None:
+        raise UnknownSite()
+    if not origin_allowed(account, origin=origin, own_host=own_host):
+        raise OriginNotAllowed()
+    previous = (
+        VisitorSession.objects.select_for_update()
+        .filter(account=account, token_hash=token_digest(session_token))
+        .first()
+        if session_token
+        else None
+    )
+    visitor_id = previous.visitor_id if previous else f"visitor-{uuid.uuid4().hex}"
+    if selectors.visitor_blocked(visitor_id=visitor_id, ip=ip):
+        raise VisitorBlocked()
+    if previous is not None and previous.is_live:
+        previous.last_seen_at = timezone.now()
+        previous.save(update_fields=["last_seen_at"])
+        return SessionStart(
+            previous, session_token, False, selectors.open_conversation_id(previous)
+        )
+    token = secrets.token_urlsafe(32)
+    session = VisitorSession.objects.create(
+        account=account,
+        token_hash=token_digest(token),
+        visitor_id=visitor_id,
+        name=(name or (previous.name if previous else "")).strip()[:200],
+        email=(email or (previous.email if previous else "")).strip(),
+        ip=ip,
+    )
+    return SessionStart(session, token, True, selectors.open_conversation_id(session))
+
+
+def visitor_session_authenticate(*, token: str, ip: str | None) -> VisitorSession:
+    """The live session a socket's token stands for; refused when ended or blocked."""
+    session = (
+        VisitorSession.objects.select_related("account")
+        .filter(token_hash=token_digest(token), ended_at__isnull=True, account__active=True)
+        .first()
+        if token
+        else None
+    )
+    if session is None:
+        raise InvalidSession()
+    if selectors.visitor_blocked(visitor_id=session.visitor_id, ip=ip):
+        raise VisitorBlocked()
+    return session
+
+
+def visitor_socket_presence(*, session_id: int, change: int) -> None:
+    """+1 when a socket opens, -1 when it closes, 0 for a ping: keeps presence current."""
+    VisitorSession.objects.filter(pk=session_id).update(
+        open_sockets=Greatest(F("open_sockets") + change, 0), last_seen_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def visitor_message_send(
+    *, session_id: int, body: str, client_id: str | None = None, ip: str | None = None
+) -> Message:
+    """Store a visitor's message in their chat (routed like any channel) and echo it
+    to their sockets after commit. The same `client_id` again is stored once."""
+    body = (body or "").strip()
+    if not body:
+        raise MessageRejected("Write a message first.")
+    if len(body) > MAX_BODY_CHARS:
+        raise MessageRejected(f"Messages are limited to {MAX_BODY_CHARS} characters.")
+    session = VisitorSession.objects.select_related("account").filter(pk=session_id).first()
+    if session is None or not session.is_live or not session.account.active:
+        raise InvalidSession()
+    if selectors.visitor_blocked(visitor_id=session.visitor_id, ip=ip):
+        raise VisitorBlocked()
+    if not limits.allow(
+        limits.message_key(session.token_hash),
+        limit=limits.messages_per_window(),
+        window_seconds=limits.MESSAGE_WINDOW_SECONDS,
+    ):
+        raise RateLimited("You are sending messages too quickly; this one was not sent.")
+    account = session.account
+    message, _ = message_receive(
+        inbound=Inbound(
+            channel="livechat",
+            channel_account_id=account.pk,
+            route_queue_id=account.route_queue_id,
+            route_agent_id=account.route_agent_id,
+            sender_address=session.visitor_id,
+            sender_name=session.name,
+            body=body,
+            # Scoped to the visitor, so nobody can replay another visitor's id to read it.
+            provider_message_id=f"{session.visitor_id}:{_client_uuid(client_id)}",
+            visitor_ip=ip,
+        )
+    )
+    visitor_socket_presence(session_id=session.pk, change=0)
+    payload = push.message_payload(message, visitor_name=session.name)
+    session_ids = list(
+        selectors.live_sessions(account_id=account.pk, visitor_id=session.visitor_id).values_list(
+            "pk", flat=True
+        )
+    )
+    transaction.on_commit(lambda: _echo(session_ids, payload))
+    return message
+
+
+def _client_uuid(client_id: str | None) -> str:
+    try:
+        return str(uuid.UUID(str(client_id)))
+    except ValueError:
+        return str(uuid.uuid4())
+
+
+def _echo(session_ids: list[int], payload: dict) -> None:
+    # The message is stored; a visitor who misses the echo gets it on reconnect.
+    try:
+        push.send_message(session_ids, payload)
+    except Exception:
+        logger.exception("Echo to the visitor's socket failed; the reconnect replay covers it")
+
+
+@transaction.atomic
+def visitor_session_end(*, conversation_id: int) -> list[int]:
+    """End the live sessions of a chat's visitor (an agent ended or blocked it).
+    Returns their ids, whose sockets are then told and closed."""
+    conversation = (
+        Conversation.objects.select_related("identity").filter(pk=conversation_id).first()
+    )
+    if conversation is None:
+        return []
+    sessions = selectors.conversation_sessions(conversation).select_for_update()
+    ids = list(sessions.values_list("pk", flat=True))
+    VisitorSession.objects.filter(pk__in=ids).update(ended_at=timezone.now())
+    return ids

@@ -1,0 +1,88 @@
+"""From a provider's parsed webhook to stored messages and statuses (DESIGN: Data flow)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from channels_ingest.models import ChannelAccount
+from channels_ingest.providers.base import InboundMessage, StatusUpdate
+from chatdesk.inbox.services import delivery
+from chatdesk.inbox.services.receive import Inbound, message_receive, message_status_update
+
+
+def accounts_for(kind: str, external_ids: Iterable[str]) -> list[ChannelAccount]:
+    return list(
+        ChannelAccount.objects.filter(kind=kind, external_id__in=set(external_ids), active=True)
+    )
+
+
+@transaction.atomic
+def webhook_ingest(
+    *,
+    accounts: list[ChannelAccount],
+    messages: list[InboundMessage],
+    statuses: list[StatusUpdate],
+) -> int:
+    """Store what a verified webhook carried, in one transaction. Returns messages stored.
+
+    Entries addressed to an account we have no (verified) account for are
+    skipped (PROVIDERS.md: "skip a phone_number_id with no account").
+    """
+    by_external_id = {account.external_id: account for account in accounts}
+    stored = 0
+    for inbound in messages:
+        account = by_external_id.get(inbound.account_external_id)
+        if account is not None and _store_message(account, inbound):
+            stored += 1
+    for status in statuses:
+        account = by_external_id.get(status.account_external_id)
+        if account is not None:
+            _store_status(account, status)
+    return stored
+
+
+def _store_message(account: ChannelAccount, inbound: InboundMessage) -> bool:
+    message, created = message_receive(
+        inbound=Inbound(
+            channel=account.kind,
+            channel_account_id=account.pk,
+            route_queue_id=account.route_queue_id,
+            route_agent_id=account.route_agent_id,
+            sender_address=inbound.sender_address,
+            sender_name=inbound.sender_name,
+            body=inbound.body,
+            provider_message_id=inbound.provider_message_id,
+            sent_at=inbound.sent_at,
+        )
+    )
+    if created and inbound.attachments:
+        from channels_ingest.tasks import download_media
+
+        for index, attachment in enumerate(inbound.attachments):
+            transaction.on_commit(
+                lambda m=message.pk, i=index, a=attachment: download_media.delay(
+                    m, account.pk, a.media_ref, a.content_type, a.filename, a.sha256, i
+                )
+            )
+    return created
+
+
+def _store_status(account: ChannelAccount, status: StatusUpdate) -> None:
+    error = " ".join(part for part in (status.error_code, status.error_message) if part)
+    if status.provider_message_id:
+        message_status_update(
+            channel_account_id=account.pk,
+            provider_message_id=status.provider_message_id,
+            status=status.status,
+            error=error,
+        )
+    elif status.watermark is not None and status.recipient:
+        # Messenger delivery/read without mids: everything up to the watermark.
+        delivery.message_status_watermark(
+            channel_account_id=account.pk,
+            customer_address=status.recipient,
+            status=status.status,
+            up_to=status.watermark,
+        )

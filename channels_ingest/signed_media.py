@@ -1,0 +1,43 @@
+"""Short-lived signed URLs that let a provider fetch an agent's outbound file.
+
+WhatsApp `link`, Messenger `payload.url` and Twilio `MediaUrl` must be public
+URLs; the file itself is not. A URL names one attachment and expires after
+MEDIA_URL_MAX_AGE seconds (PROVIDERS.md §5).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core import signing
+from django.http import FileResponse, Http404, HttpRequest
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from chatdesk.inbox.models import Attachment
+
+SALT = "chatdesk.signed-media"
+MEDIA_URL_MAX_AGE = 15 * 60
+
+
+def signed_url(attachment_id: int, base_url: str) -> str:
+    token = signing.TimestampSigner(salt=SALT).sign(str(attachment_id))
+    return base_url.rstrip("/") + reverse("signed-media", args=[token])
+
+
+@require_GET
+def serve(request: HttpRequest, token: str) -> FileResponse:
+    try:
+        attachment_id = int(
+            signing.TimestampSigner(salt=SALT).unsign(token, max_age=MEDIA_URL_MAX_AGE)
+        )
+    except (signing.BadSignature, ValueError):
+        raise Http404("This link has expired or is not valid.") from None
+    attachment = Attachment.objects.filter(pk=attachment_id, message__isnull=False).first()
+    if attachment is None:
+        raise Http404("No such file.")
+    response = FileResponse(
+        attachment.file.open("rb"), content_type=attachment.content_type, filename=attachment.name
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = f"private, max-age={min(300, settings.SESSION_COOKIE_AGE)}"
+    return response

@@ -1,0 +1,144 @@
+"""Outbound delivery and inbound media download (Celery), with retries and status.
+
+A worker killed mid-task leaves the message pending: acks_late hands the task
+to another worker, and the outbox sweep (resend_pending) re-sends what any
+lost enqueue left behind. A message the provider accepted is marked sent in
+the same step that records its id, so a retry finds it no longer pending.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from datetime import timedelta
+
+import httpx
+import redis
+from celery import shared_task
+from django.conf import settings
+
+from channels_ingest.models import ChannelAccount
+from channels_ingest.providers.base import DeliveryError, OutboundMessage, digest_matches
+from channels_ingest.providers.registry import get_adapter
+from channels_ingest.signed_media import signed_url
+from chatdesk.inbox.models import Message
+from chatdesk.inbox.services import delivery
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+HTTP_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
+
+
+def backoff_seconds(attempt: int, retry_after: float | None = None) -> float:
+    """Exponential backoff with full jitter, never sooner than the provider asked."""
+    ceiling = min(300.0, 2.0**attempt)
+    return max(retry_after or 0.0, random.uniform(ceiling / 2, ceiling))
+
+
+def _media_base_url() -> str:
+    return settings.PUBLIC_BASE_URL or f"http://127.0.0.1:{settings.PUBLIC_PORT}"
+
+
+def _outbound(message: Message) -> OutboundMessage:
+    attachments = list(message.attachments.all())
+    return OutboundMessage(
+        to=message.conversation.identity.address,
+        body=message.body,
+        media_urls=tuple(signed_url(a.pk, _media_base_url()) for a in attachments),
+        media_types=tuple(a.content_type for a in attachments),
+    )
+
+
+def _over_rate(account: ChannelAccount) -> bool:
+    """Per-sender throughput (PROVIDERS.md limits): a one-second counter in Redis."""
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    key = f"chatdesk:rate:{account.pk}:{int(time.time())}"
+    used = client.incr(key)
+    if used == 1:
+        client.expire(key, 2)
+    return used > account.rate_limit
+
+
+@shared_task(bind=True, acks_late=True, max_retries=None, name="channels_ingest.deliver_message")
+def deliver_message(self, message_id: int) -> str:
+    message = delivery.message_claim_for_delivery(message_id=message_id)
+    if message is None:
+        return "not pending"
+    account = message.conversation.channel_account
+    if account.kind == ChannelAccount.Kind.LIVECHAT:
+        from channels_ingest.livechat.delivery import deliver_to_visitor
+
+        return deliver_to_visitor(message_id)
+    if _over_rate(account):
+        # Over the sender's limit: wait for the next second, without counting an attempt.
+        delivery.message_release(message_id=message_id, attempts=message.delivery_attempts)
+        raise self.retry(countdown=1 + random.random())
+    try:
+        with httpx.Client(timeout=HTTP_TIMEOUT) as client:
+            result = get_adapter(account.kind).send(
+                account.credentials, account.external_id, _outbound(message), client=client
+            )
+    except DeliveryError as error:
+        return _handle_failure(self, message, error)
+    delivery.message_mark_sent(
+        message_id=message_id, provider_message_id=result.provider_message_id, status=result.status
+    )
+    return result.status
+
+
+def _handle_failure(task, message: Message, error: DeliveryError) -> str:
+    attempts = message.delivery_attempts + 1
+    reason = f"{error.message} (code {error.code})" if error.code else error.message
+    if error.permanent or attempts >= MAX_ATTEMPTS:
+        delivery.message_mark_failed(message_id=message.pk, reason=reason)
+        return "failed"
+    logger.warning("Delivery of message %s failed (attempt %s): %s", message.pk, attempts, reason)
+    delivery.message_release(message_id=message.pk, attempts=attempts)
+    raise task.retry(countdown=backoff_seconds(attempts, error.retry_after))
+
+
+@shared_task(bind=True, acks_late=True, max_retries=6, name="channels_ingest.download_media")
+def download_media(
+    self,
+    message_id: int,
+    account_id: int,
+    media_ref: str,
+    content_type: str,
+    filename: str,
+    sha256: str,
+    index: int,
+) -> str:
+    account = ChannelAccount.objects.get(pk=account_id)
+    try:
+        with httpx.Client(timeout=HTTP_TIMEOUT) as client:
+            data, fetched_type, fetched_name = get_adapter(account.kind).fetch_media(
+                account.credentials, media_ref, client=client
+            )
+        if sha256 and not digest_matches(data, sha256):
+            raise DeliveryError("The file's checksum does not match.", permanent=True)
+    except DeliveryError as error:
+        if error.permanent or self.request.retries >= self.max_retries:
+            delivery.message_note_media_failure(message_id=message_id, reason=error.message)
+            return "failed"
+        raise self.retry(
+            countdown=backoff_seconds(self.request.retries + 1, error.retry_after)
+        ) from error
+    delivery.message_add_inbound_file(
+        message_id=message_id,
+        name=filename or fetched_name or f"file-{index + 1}",
+        content_type=fetched_type or content_type or "application/octet-stream",
+        data=data,
+        media_ref=media_ref,
+    )
+    return "stored"
+
+
+@shared_task(name="channels_ingest.resend_pending")
+def resend_pending() -> int:
+    """The outbox sweep: replies still pending a minute later are enqueued again."""
+    message_ids = delivery.messages_left_pending(older_than=timedelta(seconds=60))
+    for message_id in message_ids:
+        deliver_message.delay(message_id)
+    return len(message_ids)
