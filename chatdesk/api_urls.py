@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("channels_ingest.urls")),
     path("livechat/", include("channels_ingest.livechat.api_urls")),
     path("", include("chatdesk.inbox.urls")),
+    path("", include("archive.urls")),
 ]

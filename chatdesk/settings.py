@@ -192,7 +192,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "escalate-overdue-offers": {"task": "inbox.escalate_overdue", "schedule": 15.0},
     # Replies whose enqueue was lost (Redis down at the wrong moment) (DESIGN: Outbound).
     "resend-pending-replies": {"task": "channels_ingest.resend_pending", "schedule": 30.0},
+    "purge-archive": {"task": "archive.purge", "schedule": 24 * 3600.0},
 }
+# Archived chats older than this many days are deleted with their files (0: kept for good).
+ARCHIVE_RETENTION_DAYS = int(os.environ.get("ARCHIVE_RETENTION_DAYS", "0"))
 
 # --- REST API ---------------------------------------------------------------
 REST_FRAMEWORK = {
