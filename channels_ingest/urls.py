@@ -1,7 +1,12 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from channels_ingest.api import ChannelAccountViewSet
+from channels_ingest.outreach import ContactSmsView
 
 router = SimpleRouter()
 router.register("channel-accounts", ChannelAccountViewSet, basename="channel-account")
-urlpatterns = router.urls
+urlpatterns = [
+    path("contacts/<int:pk>/sms/", ContactSmsView.as_view(), name="contact-sms"),
+    *router.urls,
+]

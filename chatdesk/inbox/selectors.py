@@ -159,3 +159,13 @@ def contact_history(contact_id: int) -> QuerySet[Conversation]:
         .annotate(last_body=Subquery(last_message.values("body")[:1]))
         .order_by("-created_at", "-id")
     )
+
+
+def last_channel_account_id(contact_id: int, channel: str) -> int | None:
+    """The account this contact last wrote through on a channel (the line to reuse)."""
+    return (
+        Conversation.objects.filter(identity__contact_id=contact_id, channel=channel)
+        .order_by("-created_at", "-id")
+        .values_list("channel_account_id", flat=True)
+        .first()
+    )
