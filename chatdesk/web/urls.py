@@ -5,4 +5,5 @@ from chatdesk.web import views
 app_name = "web"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
+    path("inbox/rows/", views.inbox_rows, name="inbox-rows"),
 ]

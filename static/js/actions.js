@@ -1,0 +1,140 @@
+// What an agent can do to the open conversation, shown only when it applies:
+// Take, Transfer, Dealt with, Archive / Unarchive / Delete, End and Block
+// (live chat), the unknown-contact banner, and internal chat with a colleague.
+
+import { api } from "./api.js";
+import { $, h } from "./dom.js";
+import { agentName, confirmDialog, formDialog, pickAgent } from "./dialogs.js";
+import { emit, on, store } from "./store.js";
+import { toast } from "./toast.js";
+import { focusReply } from "./composer.js";
+
+const toolbar = $("#conv-actions");
+const banner = $("#contact-banner");
+const path = (action) => `/api/v1/conversations/${store.openId}/${action}/`;
+
+export function initActions() {
+  on("conversation", render);
+  on("conversation-gone", () => { toolbar.replaceChildren(); banner.hidden = true; });
+  banner.addEventListener("click", onBanner);
+  $("#new-internal").addEventListener("click", startInternal);
+  toolbar.addEventListener("keydown", rovingFocus);
+}
+
+function available(c) {
+  const mine = c.owner === store.me.id;
+  const mayManage = mine || store.me.supervisor || c.channel === "internal";
+  const open = ["unassigned", "taken"].includes(c.status);
+  const live = c.channel === "livechat";
+  return [
+    ["take", "Take", !c.owner && open && c.channel !== "internal", "primary"],
+    ["transfer", "Transfer", open && c.channel !== "internal" && (mine || store.me.supervisor)],
+    ["dealt-with", "Dealt with", open && c.channel !== "internal" && (mine || store.me.supervisor)],
+    ["end", "End chat", live && open && mayManage],
+    ["block", "Block", live && !c.blocked && mayManage, "danger"],
+    ["archive", "Archive", !c.archived && mayManage],
+    ["unarchive", "Unarchive", c.archived && mayManage],
+    ["delete", "Delete", c.archived && !open && mayManage, "danger"],
+  ].filter(([, , show]) => show);
+}
+
+function render(conversation) {
+  banner.hidden = !(conversation?.contact_prompt_open && !conversation.contact_known);
+  if (!conversation) { toolbar.replaceChildren(); return; }
+  $("#banner-address").textContent = conversation.external_address || conversation.title;
+  toolbar.replaceChildren(...available(conversation).map(([action, label, , kind], index) =>
+    h("button", { type: "button", class: `${kind || "ghost"} small`, tabindex: index ? "-1" : "0", onclick: () => run(action) }, label)));
+}
+
+const HANDLERS = {
+  take: () => post("take"),
+  transfer: transfer,
+  "dealt-with": () => post("dealt-with", "Marked as dealt with; it is in Archived now."),
+  end: async () => (await confirmDialog("End this live chat? The visitor is told the chat is over.", "End chat")) && post("end"),
+  block,
+  archive: () => post("archive", "Archived."),
+  unarchive: () => post("unarchive", "Back in Recents."),
+  delete: remove,
+};
+
+async function run(action) {
+  try {
+    await HANDLERS[action]();
+  } catch (error) {
+    toast(error.message, { kind: "error" });
+  }
+}
+
+// Every action answers with the conversation; events update the list too.
+async function post(action, done, body) {
+  const conversation = await api(path(action), { method: "POST", body });
+  if (conversation && conversation.id === store.openId) emit("changed", conversation);
+  if (done) toast(done);
+  return conversation;
+}
+
+async function transfer() {
+  const agent = await pickAgent("Transfer to a colleague");
+  if (!agent) return;
+  const id = store.openId;
+  await api(path("transfer"), { method: "POST", body: { agent: agent.id } });
+  toast(`Transferred to ${agentName(agent)}.`);
+  if (!store.me.supervisor) emit("left", id); // it is theirs now, out of this agent's sight
+}
+
+async function block() {
+  const values = await formDialog($("#block-dialog"), $("#block-form"));
+  if (!values) return;
+  const minutes = values.minutes ? Number(values.minutes) : null;
+  await post("block", "Visitor blocked.", { reason: values.reason, minutes });
+}
+
+async function remove() {
+  if (!(await confirmDialog("Delete this chat and its files for good?", "Delete"))) return;
+  await api(`/api/v1/conversations/${store.openId}/`, { method: "DELETE" });
+  emit("left", store.openId);
+  toast("Chat deleted.");
+}
+
+async function onBanner(event) {
+  const choice = event.target.closest("[data-banner]")?.dataset.banner;
+  if (choice === "reply") { banner.hidden = true; focusReply(); }
+  if (choice === "ignore") await run("ignore-contact");
+  if (choice === "add") await addContact();
+}
+
+HANDLERS["ignore-contact"] = () => post("ignore");
+
+export async function addContact() {
+  const form = $("#contact-form");
+  const c = store.open || {};
+  const phoneLike = ["whatsapp", "sms"].includes(c.channel) ? c.external_address : "";
+  const values = await formDialog($("#contact-dialog"), form, { name: c.title === c.external_address ? "" : c.title, phone: phoneLike });
+  if (!values) return;
+  try {
+    await post("add-contact", `${values.name} added to contacts.`, values);
+  } catch (error) {
+    toast(error.message, { kind: "error" });
+  }
+}
+
+async function startInternal() {
+  const agent = await pickAgent("Chat with a colleague");
+  if (!agent) return;
+  try {
+    const chat = await api("/api/v1/conversations/internal/", { method: "POST", body: { agent: agent.id } });
+    emit("chat-opened", chat);
+  } catch (error) {
+    toast(error.message, { kind: "error" });
+  }
+}
+
+// One tab stop for the toolbar; arrows move within it (WAI-ARIA toolbar pattern).
+function rovingFocus(event) {
+  if (!["ArrowLeft", "ArrowRight"].includes(event.key)) return;
+  const buttons = [...toolbar.querySelectorAll("button")];
+  const index = buttons.indexOf(document.activeElement);
+  const next = buttons[(index + (event.key === "ArrowRight" ? 1 : -1) + buttons.length) % buttons.length];
+  buttons.forEach((b) => b.setAttribute("tabindex", b === next ? "0" : "-1"));
+  next?.focus();
+}

@@ -1,0 +1,178 @@
+// The centre pane: one conversation's header and message history, with
+// delivery ticks, retry of failed replies, thumbnails and the image viewer.
+
+import { api } from "./api.js";
+import { $, channelIcon, channelLabel, clock, debounce, fileSize, h } from "./dom.js";
+import { toast } from "./toast.js";
+import { emit, store } from "./store.js";
+
+const log = $("#message-log");
+const wrap = $("#log-wrap");
+let earlierUrl = null;
+
+const TICKS = {
+  sending: ["◷", "Sending"], pending: ["◷", "Pending"], sent: ["✓", "Sent"],
+  delivered: ["✓✓", "Delivered"], read: ["✓✓", "Read"], failed: ["!", "Not delivered"],
+};
+
+export function initConversation() {
+  $("#load-earlier").addEventListener("click", loadEarlier);
+  log.addEventListener("click", onLogClick);
+  document.addEventListener("visibilitychange", () => !document.hidden && store.openId && markRead());
+}
+
+export async function openConversation(id) {
+  store.openId = id;
+  let conversation, page;
+  try {
+    [conversation, page] = await Promise.all([
+      api(`/api/v1/conversations/${id}/`),
+      api(`/api/v1/conversations/${id}/messages/?page=last`),
+    ]);
+  } catch (error) {
+    if (store.openId === id) closeConversation();
+    toast(error.message, { kind: "error" });
+    return;
+  }
+  if (store.openId !== id) return; // the agent opened another one meanwhile
+  $("#pane-empty").hidden = true;
+  $("#pane-body").hidden = false;
+  $("#conv-notice").hidden = true;
+  earlierUrl = page.previous;
+  $("#load-earlier").hidden = !earlierUrl;
+  store.open = conversation; // messageItem reads the channel and title
+  log.replaceChildren(...page.results.map(messageItem));
+  showConversation(conversation);
+  wrap.scrollTop = wrap.scrollHeight;
+  markRead();
+}
+
+export function closeConversation() {
+  store.openId = null;
+  store.open = null;
+  $("#pane-body").hidden = true;
+  $("#pane-empty").hidden = false;
+  emit("conversation", null);
+}
+
+// Re-render the header and tell the other panes (actions, composer, side panels).
+export function showConversation(conversation) {
+  store.open = conversation;
+  const sub = [channelLabel(conversation.channel), conversation.external_address, statusText(conversation)];
+  $("#conv-icon").replaceChildren(channelIcon(conversation.channel, conversation.title));
+  $("#conv-title").textContent = conversation.title;
+  $("#conv-sub").textContent = sub.filter(Boolean).join(" · ");
+  emit("conversation", conversation);
+}
+
+function statusText(conversation) {
+  if (conversation.archived) return conversation.status === "taken" ? "Archived" : `${label(conversation.status)} · archived`;
+  if (conversation.owner === store.me.id) return "Yours";
+  return label(conversation.status);
+}
+
+const label = (status) => ({ unassigned: "Waiting", taken: "Taken", dealt_with: "Dealt with", ended: "Ended" })[status] || status;
+
+// The open conversation left this agent's view (taken by a colleague, transferred away).
+export function showGone(text) {
+  const notice = $("#conv-notice");
+  notice.textContent = text;
+  notice.hidden = false;
+  emit("conversation-gone", store.openId);
+}
+
+export const markRead = debounce(() => {
+  const id = store.openId;
+  if (!id || document.hidden) return;
+  api(`/api/v1/conversations/${id}/read/`, { method: "POST" })
+    .then(() => emit("read", id))
+    .catch(() => {}); // a missed read mark only leaves a badge; the next one fixes it
+}, 300);
+
+export function messageItem(message) {
+  const conversation = store.open || {};
+  const mine = message.direction === "out" && (conversation.channel !== "internal" || message.sender === store.me.id);
+  const sender = message.sender === store.me.id ? "You" : message.sender_name || (message.direction === "in" ? conversation.title : "Agent");
+  return h("li", { class: `msg ${mine ? "out" : "in"}`, dataset: { id: message.id || "", clientId: message.client_id || "" } },
+    h("div", { class: "msg-meta" },
+      h("span", { class: "msg-sender" }, sender),
+      h("time", { datetime: message.created_at }, clock(message.created_at))),
+    message.body ? h("div", { class: "msg-body" }, message.body) : null,
+    attachmentList(message.attachments || []),
+    message.direction === "out" ? ticks(message) : null);
+}
+
+function ticks(message) {
+  const status = message.delivery_status || "pending";
+  const [glyph, text] = TICKS[status] || TICKS.pending;
+  const box = h("div", { class: `ticks ticks-${status}` },
+    h("span", { class: "tick", title: text, "aria-label": text, role: "img" }, glyph));
+  if (status === "failed") {
+    box.append(h("span", { class: "failed-reason" }, message.delivery_error || "The provider refused this message."));
+    if (message.id) box.append(h("button", { type: "button", class: "ghost small", dataset: { retry: message.id } }, "Retry"));
+  }
+  return box;
+}
+
+function attachmentList(attachments) {
+  if (!attachments.length) return null;
+  return h("ul", { class: "attachments" }, attachments.map((file) => h("li", {},
+    file.content_type?.startsWith("image/")
+      ? h("button", { type: "button", class: "thumb", dataset: { view: file.url, name: file.name }, "aria-label": `View image ${file.name}` },
+        h("img", { src: file.thumbnail_url || file.url, alt: file.name, loading: "lazy" }))
+      : h("a", { class: "file", href: file.url, download: file.name },
+        h("span", { class: "file-name" }, file.name), h("span", { class: "muted" }, fileSize(file.size))))));
+}
+
+// Add or replace a message (matched by id, or by client_id for our own optimistic copy).
+export function putMessage(message) {
+  const existing = (message.id && log.querySelector(`[data-id="${message.id}"]`))
+    || (message.client_id && log.querySelector(`[data-client-id="${message.client_id}"]`));
+  const item = messageItem(message);
+  const nearEnd = wrap.scrollHeight - wrap.scrollTop - wrap.clientHeight < 120;
+  if (existing) existing.replaceWith(item);
+  else log.append(item);
+  if (!existing && (nearEnd || message.sender === store.me.id)) wrap.scrollTop = wrap.scrollHeight;
+  return item;
+}
+
+export function setStatus({ id, delivery_status, delivery_error }) {
+  const item = log.querySelector(`[data-id="${id}"]`);
+  if (!item) return;
+  item.querySelector(".ticks")?.replaceWith(ticks({ id, direction: "out", delivery_status, delivery_error }));
+}
+
+async function loadEarlier() {
+  if (!earlierUrl) return;
+  const before = wrap.scrollHeight;
+  const page = await api(earlierUrl).catch((error) => toast(error.message, { kind: "error" }));
+  if (!page) return;
+  log.prepend(...page.results.map(messageItem));
+  earlierUrl = page.previous;
+  $("#load-earlier").hidden = !earlierUrl;
+  wrap.scrollTop += wrap.scrollHeight - before; // keep the reader where they were
+}
+
+async function onLogClick(event) {
+  const retry = event.target.closest("[data-retry]");
+  const thumb = event.target.closest("[data-view]");
+  if (retry) {
+    retry.disabled = true;
+    try {
+      putMessage(await api(`/api/v1/conversations/${store.openId}/messages/${retry.dataset.retry}/retry/`, { method: "POST" }));
+    } catch (error) {
+      retry.disabled = false;
+      toast(error.message, { kind: "error" });
+    }
+  } else if (thumb) {
+    openViewer(thumb.dataset.view, thumb.dataset.name);
+  }
+}
+
+function openViewer(url, name) {
+  $("#viewer-image").src = url;
+  $("#viewer-image").alt = name;
+  $("#viewer-name").textContent = name;
+  $("#viewer-download").href = url;
+  $("#viewer-dialog").showModal();
+}

@@ -1,0 +1,75 @@
+// Dialog helpers on native <dialog>: focus is trapped and Escape cancels for free.
+
+import { api } from "./api.js";
+import { $, debounce, h } from "./dom.js";
+import { store } from "./store.js";
+
+// confirmDialog("Delete this chat?", "Delete") -> Promise<boolean>
+export function confirmDialog(text, okLabel = "OK") {
+  const dialog = $("#confirm-dialog");
+  $("#confirm-text").textContent = text;
+  $("#confirm-ok").textContent = okLabel;
+  dialog.returnValue = "";
+  dialog.showModal();
+  return new Promise((resolve) => dialog.addEventListener("close", () => resolve(dialog.returnValue === "ok"), { once: true }));
+}
+
+// Resolve with the form's values when submitted with the "ok" button, or null when cancelled.
+export function formDialog(dialog, form, defaults = {}) {
+  form.reset();
+  Object.entries(defaults).forEach(([name, value]) => { if (form.elements[name]) form.elements[name].value = value; });
+  dialog.returnValue = "";
+  dialog.showModal();
+  return new Promise((resolve) => dialog.addEventListener("close", () => {
+    resolve(dialog.returnValue === "ok" ? Object.fromEntries(new FormData(form)) : null);
+  }, { once: true }));
+}
+
+const STATUS_TEXT = { available: "Available", away: "Away", offline: "Offline" };
+
+// The colleague picker (transfer, internal chat): searches name or extension as you type.
+export function pickAgent(title) {
+  const dialog = $("#agent-dialog");
+  const input = $("#agent-search");
+  const results = $("#agent-results");
+  $("#agent-dialog-title").textContent = title;
+  input.value = "";
+  results.replaceChildren();
+  let chosen = null;
+  const search = debounce(() => searchAgents(input.value.trim(), (agent) => { chosen = agent; dialog.close("picked"); }), 150);
+  input.oninput = search;
+  // Enter picks the first match instead of submitting (and closing) the dialog.
+  input.onkeydown = (event) => {
+    if (event.key !== "Enter") return;
+    event.preventDefault();
+    results.querySelector("button")?.click();
+  };
+  search();
+  dialog.returnValue = "";
+  dialog.showModal();
+  input.focus();
+  return new Promise((resolve) => dialog.addEventListener("close", () => resolve(chosen), { once: true }));
+}
+
+async function searchAgents(term, pick) {
+  const status = $("#agent-status");
+  const results = $("#agent-results");
+  let page;
+  try {
+    page = await api(`/api/v1/agents/?search=${encodeURIComponent(term)}`);
+  } catch (error) {
+    status.textContent = error.message;
+    return;
+  }
+  if ($("#agent-search").value.trim() !== term) return; // a newer search is on its way
+  const agents = page.results.filter((agent) => agent.id !== store.me.id);
+  results.replaceChildren(...agents.map((agent) => h("li", {},
+    h("button", { type: "button", class: "agent-option", onclick: () => pick(agent) },
+      h("span", { class: `presence-dot status-${agent.status}`, "aria-hidden": "true" }),
+      h("span", { class: "agent-name" }, [agent.first_name, agent.last_name].filter(Boolean).join(" ") || agent.username),
+      agent.extension ? h("span", { class: "muted" }, `ext ${agent.extension}`) : null,
+      h("span", { class: "muted agent-status" }, STATUS_TEXT[agent.status] || agent.status)))));
+  status.textContent = agents.length ? `${agents.length} found` : "Nobody matches.";
+}
+
+export const agentName = (agent) => [agent.first_name, agent.last_name].filter(Boolean).join(" ") || agent.username;

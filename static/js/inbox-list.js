@@ -1,0 +1,137 @@
+// The left column: the conversation list for the chosen view and filters,
+// kept current by events (offered / updated / removed / message.created).
+
+import { api } from "./api.js";
+import { $, ago, channelIcon, debounce, h } from "./dom.js";
+import { emit, store } from "./store.js";
+
+const list = $("#conversation-list");
+const empty = $("#list-empty");
+const STATUS = { unassigned: "Waiting", taken: "Taken", dealt_with: "Dealt with", ended: "Ended" };
+
+export function initList() {
+  const form = $("#list-filters");
+  const params = new URLSearchParams(location.search);
+  store.filters = { view: params.get("view") || "recents", channel: params.get("channel") || "", queue: params.get("queue") || "" };
+  form.addEventListener("change", () => {
+    store.filters = { view: $("#view").value, channel: $("#filter-channel").value, queue: $("#filter-queue").value };
+    const query = new URLSearchParams(Object.entries(store.filters).filter(([, v]) => v && v !== "recents"));
+    history.replaceState(null, "", `${location.pathname}${query.size ? `?${query}` : ""}${location.hash}`);
+    loadList();
+  });
+  form.addEventListener("submit", (event) => { event.preventDefault(); loadList(); });
+  list.addEventListener("click", (event) => {
+    const row = event.target.closest(".row");
+    if (row) emit("open", Number(row.dataset.id));
+  });
+  list.addEventListener("keydown", moveFocus);
+  setInterval(refreshTimes, 30000);
+}
+
+const reloadSoon = debounce(() => loadList().catch(() => {}), 1500);
+
+export async function loadList() {
+  const query = new URLSearchParams(store.filters);
+  const data = await api(`/inbox/rows/?${query}`);
+  store.conversations = new Map(data.results.map((row) => [row.id, row]));
+  render();
+}
+
+// Does a conversation belong in the list as currently filtered?
+function fits(conversation) {
+  const { view, channel, queue } = store.filters;
+  // Another agent's chat is out of sight for an agent (CONTRACT: visibility).
+  const theirs = conversation.owner && conversation.owner !== store.me.id && conversation.channel !== "internal";
+  if (theirs && !store.me.supervisor) return false;
+  if (conversation.archived !== (view === "archived")) return false;
+  if (channel && conversation.channel !== channel) return false;
+  return !queue || String(conversation.queue) === queue;
+}
+
+// Merge an event's conversation into the list; returns true when it is new to the list.
+export function upsert(conversation) {
+  const known = store.conversations.get(conversation.id);
+  if (!fits(conversation)) { remove(conversation.id); return false; }
+  const merged = { last_message: "", queue_name: "", owner_name: "", ...known, ...conversation };
+  // Events carry the owner's id, not the name: fetch the rows again, quietly.
+  if (known && known.owner !== conversation.owner) { merged.owner_name = ""; reloadSoon(); }
+  // Events leave unread_count to the client (it is per agent).
+  merged.unread_count = conversation.unread_count ?? known?.unread_count ?? 0;
+  store.conversations.set(conversation.id, merged);
+  render();
+  return !known;
+}
+
+export function remove(id) {
+  if (store.conversations.delete(id)) render();
+}
+
+export function noteMessage(message) {
+  const row = store.conversations.get(message.conversation);
+  if (!row) return false;
+  row.last_message = message.body || (message.attachments?.length ? `📎 ${message.attachments[0].name}` : "");
+  row.last_message_at = message.created_at;
+  const reading = store.openId === row.id && !document.hidden;
+  if (message.direction === "in" && !reading) row.unread_count = (row.unread_count || 0) + 1;
+  render();
+  return true;
+}
+
+export function markRead(id) {
+  const row = store.conversations.get(id);
+  if (row && row.unread_count) { row.unread_count = 0; render(); }
+}
+
+function render() {
+  const focusedId = document.activeElement?.closest?.(".row")?.dataset.id;
+  const rows = [...store.conversations.values()].sort(
+    (a, b) => new Date(b.last_message_at || b.created_at) - new Date(a.last_message_at || a.created_at) || b.id - a.id,
+  );
+  list.replaceChildren(...rows.map((row) => h("li", { class: "row-item" }, rowButton(row))));
+  empty.hidden = rows.length > 0;
+  if (focusedId) list.querySelector(`.row[data-id="${focusedId}"]`)?.focus();
+}
+
+function rowButton(row) {
+  const selected = row.id === store.openId;
+  return h("button", {
+    type: "button", class: `row status-${row.status}${row.unread_count ? " unread" : ""}`,
+    dataset: { id: row.id }, "aria-current": selected ? "true" : null,
+  },
+  channelIcon(row.channel, row.title),
+  h("span", { class: "row-main" },
+    h("span", { class: "row-top" },
+      h("span", { class: "row-title" }, row.title),
+      h("time", { class: "row-time", datetime: row.last_message_at || "" }, ago(row.last_message_at))),
+    h("span", { class: "row-bottom" },
+      h("span", { class: "row-preview" }, row.last_message || ""),
+      row.unread_count ? h("span", { class: "badge", "aria-label": `${row.unread_count} unread` }, row.unread_count) : null),
+    h("span", { class: "row-meta" }, meta(row))));
+}
+
+function meta(row) {
+  if (row.channel === "internal") return "Internal chat";
+  if (row.status === "unassigned") return `Waiting ${ago(row.created_at)}${row.queue_name ? ` · ${row.queue_name}` : ""}`;
+  const who = row.owner === store.me.id ? "You" : row.owner_name;
+  return [STATUS[row.status], who || row.queue_name].filter(Boolean).join(" · ");
+}
+
+function refreshTimes() {
+  if (store.conversations.size) render();
+}
+
+// Up/Down arrows walk the list, as in every mail client.
+function moveFocus(event) {
+  if (!["ArrowDown", "ArrowUp"].includes(event.key)) return;
+  const rows = [...list.querySelectorAll(".row")];
+  const index = rows.indexOf(document.activeElement);
+  const next = rows[index + (event.key === "ArrowDown" ? 1 : -1)];
+  if (next) { event.preventDefault(); next.focus(); }
+}
+
+export function selectRow(id) {
+  list.querySelectorAll(".row").forEach((row) => {
+    if (Number(row.dataset.id) === id) row.setAttribute("aria-current", "true");
+    else row.removeAttribute("aria-current");
+  });
+}

@@ -1,0 +1,111 @@
+"""Browser fixtures: Debian's chromium driven by Playwright against a real daphne.
+
+One chromium and one daphne serve the whole package (starting them per test
+would cost most of the time budget); each test gets fresh browser contexts and,
+being transactional, a flushed database that daphne reads.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import connection
+
+from tests.factories import PASSWORD
+from tests.live import daphne_server
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TIMEOUT_MS = 10_000
+
+
+@pytest.fixture(scope="package")
+def live_url(django_db_setup) -> Iterator[str]:
+    # After django_db_setup, so daphne gets the test database's name.
+    with daphne_server() as base:
+        yield base
+
+
+@pytest.fixture(scope="package")
+def browser(live_url) -> Iterator:
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(
+            f"{CHROMIUM} is missing: the browser tests drive Debian's chromium. Install it with "
+            "`apt-get install -y chromium` (.ci/run does), or set CHROMIUM_PATH."
+        )
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop running in this thread; the ORM
+    # calls the tests make here are plain synchronous ones, so allow them.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    driver = sync_playwright().start()
+    try:
+        browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+    finally:
+        driver.stop()
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture
+def sign_in(browser, live_url) -> Iterator[Callable]:
+    """sign_in(user) -> a page of a fresh browser context, signed in through the login form."""
+    contexts = []
+
+    def open_inbox(user, *, path: str = "/"):
+        context = browser.new_context(viewport={"width": 1366, "height": 800})
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        page = context.new_page()
+        # Shown by pytest when the test fails: what the page's scripts said.
+        page.on("console", lambda m: print(f"[{user.username} console.{m.type}] {m.text}"))
+        page.on("pageerror", lambda e: print(f"[{user.username} page error] {e}"))
+        page.goto(f"{live_url}/login/?next={path}")
+        page.get_by_label("Username").fill(user.username)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.locator("#connection[data-state=online]").wait_for()
+        return page
+
+    yield open_inbox
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def off_loop() -> Callable:
+    """off_loop(func, *args): run code that publishes events in a worker thread.
+
+    Publishing uses async_to_sync, which refuses a thread with a running event
+    loop, and Playwright keeps one running in the test's thread.
+    """
+
+    def run(func, *args, **kwargs):
+        def call():
+            try:
+                return func(*args, **kwargs)
+            finally:
+                connection.close()
+
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(call).result()
+
+    return run
+
+
+def row(page, text: str):
+    """The conversation list's row that mentions `text`."""
+    return page.locator("#conversation-list .row", has_text=text)
