@@ -169,3 +169,15 @@ def last_channel_account_id(contact_id: int, channel: str) -> int | None:
         .values_list("channel_account_id", flat=True)
         .first()
     )
+
+
+def latest_event_id(user: User) -> int:
+    from chatdesk.inbox.models import EventRecipient
+
+    return (
+        EventRecipient.objects.filter(agent_id=user.pk)
+        .order_by("-event_id")
+        .values_list("event_id", flat=True)
+        .first()
+        or 0
+    )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from chatdesk.inbox.selectors import latest_event_id
 from chatdesk.realtime.groups import agent_group
 
 UNAUTHENTICATED = 4401
@@ -20,7 +22,12 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
         self.group = agent_group(user.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
-        await self.send_json({"type": "session.ready", "data": {"agent": user.pk}})
+        # The newest event this agent may see: a client that reconnects later
+        # replays from here (GET /api/v1/events/?after=) even if it saw none yet.
+        last = await database_sync_to_async(latest_event_id)(user)
+        await self.send_json(
+            {"type": "session.ready", "data": {"agent": user.pk, "last_event_id": last}}
+        )
 
     async def disconnect(self, code: int) -> None:
         if getattr(self, "group", None):

@@ -54,19 +54,22 @@ export class AgentSocket {
   }
 
   receive(frame) {
-    if (frame.type === "session.ready") return this.ready();
+    if (frame.type === "session.ready") return this.ready(frame.data || {});
     if (frame.type === "pong") { clearTimeout(this.pongTimer); return; }
     if (this.buffer) { this.buffer.push(frame); return; }
     this.deliver(frame);
   }
 
-  async ready() {
+  async ready(data) {
     this.attempt = 0;
     this.heartbeat();
     this.buffer = [];
     try {
-      if (this.lastId == null) await this.onResync();
-      else await this.catchUp();
+      if (this.lastId == null) {
+        await this.onResync();
+        // Read before the list loaded: a later catch-up from here misses nothing.
+        if (this.lastId == null && data.last_event_id != null) this.lastId = data.last_event_id;
+      } else await this.catchUp();
     } catch (error) {
       console.warn("catch-up failed; reloading the list", error);
       await this.onResync().catch(() => {});

@@ -43,7 +43,7 @@ async def test_token_socket_receives_what_its_group_is_sent(alice):
     assert connected
     assert await communicator.receive_json_from() == {
         "type": "session.ready",
-        "data": {"agent": alice.pk},
+        "data": {"agent": alice.pk, "last_event_id": 0},
     }
     event = {"type": "agent.status", "id": 1, "at": "2026-01-01T00:00:00Z", "data": {}}
     await get_channel_layer().group_send(
@@ -64,4 +64,25 @@ async def test_session_cookie_authenticates_the_socket(alice, async_client):
     connected, _ = await communicator.connect()
     assert connected
     assert (await communicator.receive_json_from())["data"]["agent"] == alice.pk
+    await communicator.disconnect()
+
+
+async def test_session_ready_names_the_newest_event_to_replay_from(alice, bob):
+    from chatdesk.inbox.models import Event, EventRecipient
+
+    def store() -> int:
+        mine = Event.objects.create(type="agent.status", data={})
+        EventRecipient.objects.create(event=mine, agent=alice)
+        other = Event.objects.create(type="agent.status", data={})
+        EventRecipient.objects.create(event=other, agent=bob)  # not alice's: not counted
+        return mine.pk
+
+    mine = await database_sync_to_async(store)()
+    token = await database_sync_to_async(Token.objects.create)(user=alice)
+    communicator = WebsocketCommunicator(
+        application, f"/ws/agent/?token={token.key}", headers=ORIGIN
+    )
+    assert (await communicator.connect())[0]
+    ready = await communicator.receive_json_from()
+    assert ready["data"]["last_event_id"] == mine
     await communicator.disconnect()

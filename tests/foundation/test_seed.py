@@ -10,8 +10,20 @@ from chatdesk.accounts.models import Role, User
 from chatdesk.inbox.models import Channel, Conversation, Message
 from contacts.models import Contact, Identity
 from queues.models import Offer, Queue, QueueMember, Strategy
+from templates_app.models import QuickTemplate
 
-MODELS = [User, Queue, QueueMember, ChannelAccount, Contact, Identity, Conversation, Message, Offer]
+MODELS = [
+    User,
+    Queue,
+    QueueMember,
+    ChannelAccount,
+    Contact,
+    Identity,
+    Conversation,
+    Message,
+    QuickTemplate,
+    Offer,
+]
 
 
 def _counts() -> dict[str, int]:
@@ -43,3 +55,4 @@ def test_seed_has_what_the_demo_promises():
     channels_with_messages = set(Message.objects.values_list("conversation__channel", flat=True))
     assert channels_with_messages == set(Channel.values)
     assert User.objects.get(username="alice").check_password("chatdesk-demo")
+    assert set(QuickTemplate.objects.values_list("language", flat=True)) == {"en", "de"}

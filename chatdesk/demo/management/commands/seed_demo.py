@@ -13,6 +13,8 @@ from chatdesk.accounts.models import Presence, Role, User
 from chatdesk.inbox.models import Channel, Conversation, DeliveryStatus, Message, Status
 from contacts.models import Contact, Identity
 from queues.models import Offer, Queue, QueueMember, Strategy
+from templates_app import services as template_services
+from templates_app.models import QuickTemplate
 
 DEMO_PASSWORD = "chatdesk-demo"
 
@@ -81,6 +83,7 @@ class Command(BaseCommand):
             ),
         }
         self._conversations(users, sales, support, accounts)
+        self._templates(users["manager"], support)
         self.stdout.write(self.style.SUCCESS("Demo data is in place."))
 
     def _user(self, username, first, last, role, extension, staff, superuser) -> User:
@@ -229,6 +232,59 @@ class Command(BaseCommand):
                         deadline=now + timedelta(seconds=to_queue.ring_timeout_seconds),
                     )
         self._internal_chat(users["alice"], users["bob"], now)
+
+    TEMPLATES = [
+        # title, category, language, body, Support-only
+        (
+            "Greeting",
+            "Greetings",
+            "en",
+            "Hi {{ contact.first_name }}, this is {{ agent.first_name }}. How can I help?",
+            False,
+        ),
+        (
+            "Begrüßung",
+            "Greetings",
+            "de",
+            "Hallo {{ contact.first_name }}, hier ist {{ agent.first_name }}. Wie kann ich helfen?",
+            False,
+        ),
+        (
+            "Order delayed",
+            "Orders",
+            "en",
+            "Sorry for the wait, {{ contact.first_name }}. Your order is on its way; "
+            "I'll send the tracking link as soon as I have it.",
+            True,
+        ),
+        (
+            "Shipping abroad",
+            "Orders",
+            "en",
+            "We ship to the EU, the UK, Canada and the US; delivery takes 3 to 7 working days.",
+            False,
+        ),
+        (
+            "Closing",
+            "Greetings",
+            "en",
+            "Thanks for writing to us, {{ contact.first_name }}. Have a great day!",
+            False,
+        ),
+    ]
+
+    def _templates(self, manager: User, support: Queue) -> None:
+        for title, category, language, body, support_only in self.TEMPLATES:
+            if QuickTemplate.objects.filter(title=title, language=language).exists():
+                continue
+            template_services.template_create(
+                created_by=manager,
+                title=title,
+                body=body,
+                category=category,
+                language=language,
+                queue=support if support_only else None,
+            )
 
     def _internal_chat(self, alice: User, bob: User, now) -> None:
         if (
