@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import logging
 import random
-import time
 from datetime import timedelta
 
 import httpx
-import redis
 from celery import shared_task
 from django.conf import settings
+from django.utils import timezone
 
 from channels_ingest.models import ChannelAccount
 from channels_ingest.providers.base import DeliveryError, OutboundMessage, digest_matches
 from channels_ingest.providers.registry import get_adapter
 from channels_ingest.signed_media import signed_url
+from channels_ingest.throughput import sms_segments, wait_seconds
 from chatdesk.inbox.models import Message
+from chatdesk.inbox.selectors import last_inbound_at
 from chatdesk.inbox.services import delivery
 
 logger = logging.getLogger(__name__)
@@ -51,14 +52,31 @@ def _outbound(message: Message) -> OutboundMessage:
     )
 
 
-def _over_rate(account: ChannelAccount) -> bool:
-    """Per-sender throughput (PROVIDERS.md limits): a one-second counter in Redis."""
-    client = redis.Redis.from_url(settings.REDIS_URL)
-    key = f"chatdesk:rate:{account.pk}:{int(time.time())}"
-    used = client.incr(key)
-    if used == 1:
-        client.expire(key, 2)
-    return used > account.rate_limit
+# Meta's customer-service window (PROVIDERS.md): free-form replies only within it.
+REPLY_WINDOW = timedelta(hours=24)
+
+
+def _window_closed(account: ChannelAccount, message: Message) -> str:
+    """The reason a reply cannot go, checked before the provider refuses it (131047, 10/2018278)."""
+    if account.kind not in (ChannelAccount.Kind.WHATSAPP, ChannelAccount.Kind.MESSENGER):
+        return ""
+    last = last_inbound_at(message.conversation)
+    if last is not None and timezone.now() - last <= REPLY_WINDOW:
+        return ""
+    return (
+        "Outside the 24-hour window: the customer has not written in the last 24 hours, "
+        f"so {account.get_kind_display()} accepts no free-form reply until they write again."
+    )
+
+
+def _rate_wait(account: ChannelAccount, message: Message) -> float:
+    """Seconds this reply must wait for its sender's throughput limit (0: go now)."""
+    weight = 1
+    if account.kind == ChannelAccount.Kind.SMS and not message.attachments.exists():
+        weight = sms_segments(message.body)  # Twilio's long-code limit counts segments
+    return wait_seconds(
+        sender_key=str(account.pk), rate_per_second=account.rate_limit, weight=weight
+    )
 
 
 @shared_task(bind=True, acks_late=True, max_retries=None, name="channels_ingest.deliver_message")
@@ -71,10 +89,15 @@ def deliver_message(self, message_id: int) -> str:
         from channels_ingest.livechat.delivery import deliver_to_visitor
 
         return deliver_to_visitor(message_id)
-    if _over_rate(account):
-        # Over the sender's limit: wait for the next second, without counting an attempt.
+    closed = _window_closed(account, message)
+    if closed:
+        delivery.message_mark_failed(message_id=message_id, reason=closed)
+        return "failed"
+    wait = _rate_wait(account, message)
+    if wait > 0:
+        # Over the sender's limit: wait its turn, without counting an attempt.
         delivery.message_release(message_id=message_id, attempts=message.delivery_attempts)
-        raise self.retry(countdown=1 + random.random())
+        raise self.retry(countdown=wait + random.random() * 0.1)
     try:
         with httpx.Client(timeout=HTTP_TIMEOUT) as client:
             result = get_adapter(account.kind).send(

@@ -181,3 +181,17 @@ def latest_event_id(user: User) -> int:
         .first()
         or 0
     )
+
+
+def last_inbound_at(conversation: Conversation):  # -> datetime | None
+    """When this customer last wrote on this account (any of their conversations)."""
+    return (
+        Message.objects.filter(
+            direction=Message.Direction.IN,
+            channel_account_id=conversation.channel_account_id,
+            conversation__identity_id=conversation.identity_id,
+        )
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from channels_ingest.tasks import deliver_message, download_media, resend_pending
@@ -144,3 +146,41 @@ def test_agent_retries_a_failed_reply(
     message.refresh_from_db()
     assert message.delivery_status == DeliveryStatus.SENT  # eager: sent again at once
     assert api(alice).post(url).status_code == 409  # only failed messages are retried
+
+
+def test_reply_outside_the_24_hour_window_fails_before_calling_the_provider(
+    providers, eager, wa_account, alice, customer_writes
+):
+    message = _reply(customer_writes, wa_account, alice)
+    Message.objects.filter(direction="in").update(
+        created_at=message.created_at - timedelta(hours=25)
+    )
+    assert deliver_message.apply(args=(message.pk,)).get() == "failed"
+    message.refresh_from_db()
+    assert "24-hour window" in message.delivery_error
+    assert providers.requests("whatsapp") == []
+
+
+def test_outbound_file_goes_as_a_signed_link_the_provider_can_fetch(
+    providers, eager, wa_account, alice, customer_writes, settings, tmp_path
+):
+    from django.test import Client
+
+    from chatdesk.inbox.services.attachments import attachment_upload
+    from tests.filemakers import image
+
+    settings.MEDIA_ROOT = tmp_path
+    conversation = customer_writes("send a photo", to=wa_account).conversation
+    upload = attachment_upload(agent=alice, name="photo.png", data=image("PNG"))
+    message, _ = message_reply(
+        conversation_id=conversation.pk, agent=alice, body="Here", attachment_ids=[upload.pk]
+    )
+    deliver_message.apply(args=(message.pk,))
+    bodies = [request.json() for request in providers.requests("whatsapp")]
+    links = [body["image"]["link"] for body in bodies if body.get("type") == "image"]
+    assert len(links) == 1
+    path = links[0].split("://", 1)[1].split("/", 1)[1]
+    fetched = Client().get("/" + path)  # as the provider would: no login
+    assert fetched.status_code == 200
+    assert b"".join(fetched.streaming_content) == upload.file.open("rb").read()
+    assert Client().get("/" + path.replace("/signed/", "/signed/x")).status_code == 404

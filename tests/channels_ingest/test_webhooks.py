@@ -219,3 +219,47 @@ def test_twilio_status_callback_marks_failed_with_the_code(web, sms_account):
     ours.refresh_from_db()
     assert ours.delivery_status == DeliveryStatus.FAILED
     assert "30003" in ours.delivery_error
+
+
+META_FIXTURES = sorted(SIGNATURES["x_hub_signature_256"])
+
+
+@pytest.mark.parametrize("name", META_FIXTURES)
+def test_every_meta_fixture_with_its_known_signature_is_stored_once(
+    web, whatsapp_account, messenger_account, name
+):
+    from channels_ingest.providers.registry import get_adapter
+
+    kind = "whatsapp" if name.startswith("whatsapp") else "messenger"
+    body = raw(name)
+    headers = {"X-Hub-Signature-256": SIGNATURES["x_hub_signature_256"][name]}
+    messages, _ = get_adapter(kind).parse(body)
+    expected = sum(1 for m in messages if m.account_external_id in (PHONE_NUMBER_ID, PAGE_ID))
+    for _ in range(2):  # the provider retried: stored once
+        assert _post_meta(web, f"/webhooks/{kind}/", body, headers).status_code == 200
+    assert Message.objects.filter(direction="in").count() == expected
+    # Every message says something a person can read, or carries a file to show.
+    assert all(m.body.strip() or m.attachments for m in messages)
+
+
+TWILIO_FIXTURES = sorted(SIGNATURES["x_twilio_signature"])
+
+
+@pytest.mark.parametrize("name", TWILIO_FIXTURES)
+def test_every_twilio_fixture_with_its_known_signature_is_accepted(
+    web, sms_account, settings, name
+):
+    settings.PUBLIC_BASE_URL = "https://chatdesk.example.com"
+    known = SIGNATURES["x_twilio_signature"][name]
+    path = known["url"].removeprefix("https://chatdesk.example.com")
+    body = raw(name).decode().strip()
+    for _ in range(2):
+        response = web.post(
+            path,
+            data=body,
+            content_type="application/x-www-form-urlencoded",
+            headers={"X-Twilio-Signature": known["signature"]},
+        )
+        assert response.status_code == 200
+    inbound = 1 if "inbound" in name else 0
+    assert Message.objects.filter(direction="in").count() == inbound

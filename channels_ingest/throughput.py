@@ -1,0 +1,60 @@
+"""Per-sender throughput limits, shared by every worker (PROVIDERS.md: limits).
+
+A generic cell rate algorithm (GCRA) in one Redis script: each sender has a
+"theoretical arrival time"; a message costs `weight / rate` seconds of it, and
+may go when that time is at most one second ahead of now. Over the limit the
+caller is told how long to wait, so messages queue up instead of being dropped,
+and a long SMS (several segments) is paced by what it really costs.
+"""
+
+from __future__ import annotations
+
+import math
+
+import redis
+from django.conf import settings
+
+BURST_SECONDS = 1.0
+
+_GCRA = """
+local now_parts = redis.call('TIME')
+local now = tonumber(now_parts[1]) + tonumber(now_parts[2]) / 1000000
+local cost = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tat < now then tat = now end
+if tat - now > 0 and tat + cost - now > burst then
+  return tostring(tat + cost - now - burst)
+end
+local new_tat = tat + cost
+redis.call('SET', KEYS[1], tostring(new_tat), 'PX', math.ceil((new_tat - now + 1) * 1000))
+return '0'
+"""
+
+# GSM 03.38 basic set (and the extension table, which costs two septets).
+GSM_BASIC = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM_EXTENDED = set("^{}\\[~]|€\f")
+
+
+def sms_segments(body: str) -> int:
+    """How many SMS segments a body takes (GSM-7: 160/153 septets; UCS-2: 70/67)."""
+    if all(ch in GSM_BASIC or ch in GSM_EXTENDED for ch in body):
+        septets = sum(2 if ch in GSM_EXTENDED else 1 for ch in body)
+        return 1 if septets <= 160 else math.ceil(septets / 153)
+    units = len(body.encode("utf-16-le")) // 2
+    return 1 if units <= 70 else math.ceil(units / 67)
+
+
+def wait_seconds(*, sender_key: str, rate_per_second: int, weight: int = 1) -> float:
+    """0 when the sender may send now (and the send is counted), else how long to wait."""
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    try:
+        answer = client.eval(
+            _GCRA, 1, f"chatdesk:gcra:{sender_key}", weight / rate_per_second, BURST_SECONDS
+        )
+    finally:
+        client.close()
+    return float(answer)

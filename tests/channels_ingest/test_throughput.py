@@ -1,0 +1,46 @@
+"""Per-sender throughput: replies wait their turn, long SMS are paced by segments."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from channels_ingest.throughput import sms_segments, wait_seconds
+
+
+@pytest.mark.parametrize(
+    ("body", "segments"),
+    [
+        ("a" * 160, 1),
+        ("a" * 161, 2),
+        ("a" * 306, 2),
+        ("a" * 307, 3),
+        ("€" * 80, 1),
+        ("€" * 81, 2),  # extension characters cost two septets
+        ("☕" * 70, 1),
+        ("☕" * 71, 2),
+        ("Grüße" * 10, 1),
+    ],
+)
+def test_sms_segments(body, segments):
+    assert sms_segments(body) == segments
+
+
+def test_a_sender_gets_its_rate_then_waits():
+    sender = f"test-{uuid.uuid4()}"
+    waits = [wait_seconds(sender_key=sender, rate_per_second=5) for _ in range(6)]
+    assert waits[:5] == [0.0] * 5  # one second's worth goes at once
+    assert 0.1 < waits[5] <= 0.21  # the sixth waits about one slot (1/5 s)
+
+
+def test_a_heavy_message_goes_alone_and_pushes_the_next_back():
+    sender = f"test-{uuid.uuid4()}"
+    assert wait_seconds(sender_key=sender, rate_per_second=1, weight=4) == 0.0
+    assert 3.9 < wait_seconds(sender_key=sender, rate_per_second=1) <= 4.01
+
+
+def test_senders_do_not_share_a_budget():
+    first, second = f"test-{uuid.uuid4()}", f"test-{uuid.uuid4()}"
+    assert wait_seconds(sender_key=first, rate_per_second=1, weight=3) == 0.0
+    assert wait_seconds(sender_key=second, rate_per_second=1) == 0.0
