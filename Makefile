@@ -27,5 +27,9 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Benchmarks against in-run baselines (README: Benchmarks); QUICK=1 is the ~1 min smoke.
+bench: $(STAMP)
+	QUICK=$(QUICK) $(BIN)/python -m bench
+
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

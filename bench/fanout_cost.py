@@ -23,20 +23,31 @@ def test_cost_of_one_inbound_message(agents):
         QueueMemberFactory(queue=queue, agent=UserFactory(username=f"b{agents}-{i}"))
     account = ChannelAccountFactory(route_queue=queue)
     sends: list[int] = []
-    outbound.register_fan_out(lambda events, recipients: sends.extend(
-        len(recipients[e["id"]]) for e in events))
+    outbound.register_fan_out(
+        lambda events, recipients: sends.extend(len(recipients[e["id"]]) for e in events)
+    )
 
     def deliver(n: int, address: str) -> int:
         with CaptureQueriesContext(connection) as captured:
-            message_receive(inbound=Inbound(
-                channel="whatsapp", channel_account_id=account.pk, route_queue_id=queue.pk,
-                route_agent_id=None, sender_address=address, sender_name="", body="hi",
-                provider_message_id=f"wamid.bench{agents}-{n}"))
+            message_receive(
+                inbound=Inbound(
+                    channel="whatsapp",
+                    channel_account_id=account.pk,
+                    route_queue_id=queue.pk,
+                    route_agent_id=None,
+                    sender_address=address,
+                    sender_name="",
+                    body="hi",
+                    provider_message_id=f"wamid.bench{agents}-{n}",
+                )
+            )
         return len(captured)
 
     first = deliver(1, "14155550001")
     sends_first = sum(sends)
     sends.clear()
     follow_up = deliver(2, "14155550001")
-    print(f"\nagents={agents}: new chat {first} queries, {sends_first} group_sends; "
-          f"next message {follow_up} queries, {sum(sends)} group_sends")
+    print(
+        f"\nagents={agents}: new chat {first} queries, {sends_first} group_sends; "
+        f"next message {follow_up} queries, {sum(sends)} group_sends"
+    )
