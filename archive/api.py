@@ -8,13 +8,16 @@ from rest_framework import generics, serializers
 from archive.selectors import ArchiveFilter, archived_conversations
 from chatdesk.inbox.serializers import ConversationSerializer
 
+MAX_ID = 2**63 - 1  # BigAutoField
+
 
 class ArchiveQuery(serializers.Serializer):
     channel = serializers.ChoiceField(
         choices=["livechat", "whatsapp", "messenger", "sms", "internal"], required=False
     )
-    agent = serializers.IntegerField(required=False)
-    queue = serializers.IntegerField(required=False)
+    # Bounded to the id range: a huge number overflowed the database driver (a 500).
+    agent = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    queue = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     date_from = serializers.DateField(required=False)
     date_to = serializers.DateField(required=False)
     q = serializers.CharField(required=False, allow_blank=True, max_length=200)

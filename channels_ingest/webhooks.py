@@ -50,6 +50,9 @@ def _ingest(request: HttpRequest, kind: str, *, url: str | None = None) -> HttpR
     raw = request.body
     if len(raw) > MAX_WEBHOOK_BYTES:
         return HttpResponse("Body too large.", status=413, content_type="text/plain")
+    if url is None and request.content_type != "application/json":
+        # Meta always posts JSON; anything else is not theirs, signed or not.
+        return HttpResponse("Expected application/json.", status=415, content_type="text/plain")
     adapter = get_adapter(kind)
     payload = request.POST if url is not None else raw
     try:

@@ -1,17 +1,19 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from channels_ingest import signed_media
 from chatdesk import health
+from chatdesk.accounts.login import ThrottledLoginView
+from chatdesk.env import env_bool
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("healthz/", health.healthz),
     path("readyz", health.readyz, name="readyz"),
     path("readyz/", health.readyz),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", ThrottledLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("chatdesk.api_urls")),
@@ -19,6 +21,11 @@ urlpatterns = [
     path("webhooks/", include("channels_ingest.webhook_urls")),
     path("media/signed/<str:token>/", signed_media.serve, name="signed-media"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # The split view serves its init script as a file: the CSP allows no inline script.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("", include("chatdesk.web.urls")),
 ]
+
+# `make bench` only: its baselines (bench/baselines/) are served when this flag is set.
+if env_bool("CHATDESK_BENCH_BASELINES", False):
+    urlpatterns.insert(0, path("bench/", include("bench.baselines.urls")))

@@ -47,6 +47,8 @@ def load_object(raw_body: bytes, expected_object: str) -> dict:
         body = json.loads(raw_body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise MalformedPayload(f"Not JSON: {exc}") from exc
+    except RecursionError as exc:  # e.g. 100k nested arrays: a hostile body, not our fault
+        raise MalformedPayload("Not JSON: nested too deeply") from exc
     if not isinstance(body, dict) or body.get("object") != expected_object:
         raise MalformedPayload(f"Expected a JSON object with object={expected_object!r}")
     return body

@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from chatdesk.accounts import services
 from chatdesk.accounts.serializers import AgentSettingsSerializer
 
 
+class AuthScopeThrottle(ScopedRateThrottle):
+    """ScopedRateThrottle reading the rates when asked: DRF binds THROTTLE_RATES at
+    import, so a settings override (tests, a changed deployment) would be ignored."""
+
+    def get_rate(self) -> str | None:
+        return settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {}).get(self.scope)
+
+
 class TokenView(ObtainAuthToken):
-    """`POST {"username","password"}` -> `{"token"}`."""
+    """`POST {"username","password"}` -> `{"token"}`; throttled per client (scope `auth`)."""
+
+    throttle_classes = [AuthScopeThrottle]
+    throttle_scope = "auth"
 
 
 class MySettingsView(APIView):

@@ -114,8 +114,10 @@ class ConversationViewSet(
     @extend_schema(request=None, responses=ConversationSerializer)
     @action(detail=True, methods=["post"], url_path="dealt-with")
     def dealt_with(self, request: Request, pk: str) -> Response:
-        lifecycle.conversation_deal_with(conversation_id=int(pk), agent=request.user)
-        return self._render(int(pk))
+        # Rendered from the service's result: once dealt with, the chat may have left
+        # the agent's view, and re-reading it through that view answered a false 404.
+        conversation = lifecycle.conversation_deal_with(conversation_id=int(pk), agent=request.user)
+        return Response(ConversationSerializer(conversation).data)
 
     @extend_schema(request=None, responses=ConversationSerializer)
     @action(detail=True, methods=["post"])

@@ -42,9 +42,12 @@ ALLOWED = {
     "txt": "text/plain",
 }
 # Text that a browser would run as a page or an image: a .txt must not be a disguise.
+# Leading comments are skipped: `<!-- x --><svg ...>` is still an SVG to a browser.
+# A comment's body cannot contain "-->", so there is one parse and no backtracking blow-up.
 MARKUP = re.compile(
-    r"^\ufeff?\s*<(!doctype|html|head|body|svg|script|iframe|\?xml|meta|object|embed)",
-    re.IGNORECASE,
+    r"^\ufeff?\s*(<!--(?:(?!-->).)*-->\s*)*"
+    r"<(!doctype|html|head|body|svg|script|iframe|\?xml|meta|object|embed)",
+    re.IGNORECASE | re.DOTALL,
 )
 IMAGE_KINDS = {"jpg", "png", "gif", "bmp", "webp", "tif", "heic"}
 # Pixels an image may have: a tiny file that inflates to gigabytes is refused.
@@ -108,8 +111,10 @@ def detect(data: bytes) -> Detected:
         raise UnsupportedFile("Only Word, Excel and PowerPoint files are accepted in this format.")
     kind = filetype.guess(data)
     if kind is None:
-        if _is_plain_text(data):
-            if MARKUP.match(data[:512].decode("utf-8", "ignore")):
+        text = _plain_text(data)
+        if text is not None:
+            # Matched on the decoded text: UTF-16 markup has NULs between its bytes.
+            if MARKUP.match(text[:4096]):
                 raise UnsupportedFile("HTML, SVG and XML files cannot be sent.")
             return Detected("txt", ALLOWED["txt"])
         raise UnsupportedFile("This type of file cannot be sent.")
@@ -122,7 +127,8 @@ def detect(data: bytes) -> Detected:
     return detected
 
 
-def _is_plain_text(data: bytes) -> bool:
+def _plain_text(data: bytes) -> str | None:
+    """The decoded text when `data` is plain text, else None."""
     for encoding in ("utf-8-sig", "utf-16"):
         if encoding == "utf-16" and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
             continue
@@ -131,8 +137,10 @@ def _is_plain_text(data: bytes) -> bool:
         except UnicodeDecodeError:
             continue
         # Text, not a binary that happens to decode: no control characters but layout ones.
-        return not any(ord(c) < 32 and c not in "\t\n\r\f" for c in text)
-    return False
+        if any(ord(c) < 32 and c not in "\t\n\r\f" for c in text):
+            return None
+        return text
+    return None
 
 
 def _open(data: bytes) -> Image.Image:

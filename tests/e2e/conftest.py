@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.db import connection
+from playwright.sync_api import expect
 
 from tests.factories import PASSWORD
 from tests.live import daphne_server
@@ -28,7 +29,10 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-TIMEOUT_MS = 10_000
+TIMEOUT_MS = 20_000
+# Assertions wait as long as actions: on a loaded 2-core CI machine an upload's
+# answer or a websocket event can take seconds; the assertions stay exact.
+expect.set_options(timeout=TIMEOUT_MS)
 
 
 @pytest.fixture(scope="package")

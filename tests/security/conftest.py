@@ -1,0 +1,81 @@
+"""Actors and a small world for the security suite (issue 8)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.core.cache import cache
+
+from chatdesk.accounts.models import Role
+from chatdesk.inbox.services.attachments import attachment_upload
+from contacts.models import Contact
+from queues.models import Queue
+from templates_app.models import QuickTemplate
+from tests.factories import ChannelAccountFactory, UserFactory
+from tests.filemakers import ALLOWED_SAMPLES
+
+
+@pytest.fixture
+def olga(db):
+    return UserFactory(username="olga", first_name="Olga", role=Role.SYSTEM_OWNER)
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def clean_cache():
+    """Throttle counters live in the shared Redis cache: start and end with none."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@dataclass
+class World:
+    """One object of every kind an endpoint may name, seen from queue A."""
+
+    conversation: int  # offered to queue A: alice, bob, carol, olga see it; oscar does not
+    message: int
+    attachment: int
+    contact: int
+    other_contact: int
+    template: int
+    queue: int
+    account: int
+    site_key: str
+    bob: int
+
+
+@pytest.fixture
+def world(customer_writes, queue_a, alice, bob, carol, oscar, olga) -> World:
+    message = customer_writes("I need help", address="14155550777")
+    attachment = attachment_upload(agent=olga, name="a.pdf", data=ALLOWED_SAMPLES["pdf"]())
+    attachment.message = message
+    attachment.save(update_fields=["message"])
+    contact = Contact.objects.create(name="Known Customer", email="known@example.com")
+    other = Contact.objects.create(name="Other Customer", email="other@example.com")
+    site = ChannelAccountFactory(
+        kind="livechat",
+        external_id="security-site",
+        route_queue=queue_a,
+        allowed_origins=["http://127.0.0.1:8000"],
+    )
+    template = QuickTemplate.objects.create(
+        title="Hello", body="Hello {{ contact.first_name }}", language="en"
+    )
+    return World(
+        conversation=message.conversation_id,
+        message=message.pk,
+        attachment=attachment.pk,
+        contact=contact.pk,
+        other_contact=other.pk,
+        template=template.pk,
+        queue=Queue.objects.get(pk=queue_a.pk).pk,
+        account=message.conversation.channel_account_id,
+        site_key=site.external_id,
+        bob=bob.pk,
+    )
