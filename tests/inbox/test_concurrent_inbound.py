@@ -20,33 +20,20 @@ def test_one_open_conversation_and_every_message_kept(account):
     errors: list[BaseException] = []
 
     def deliver(index: int) -> None:
+        inbound = Inbound(
+            channel="whatsapp",
+            channel_account_id=account.pk,
+            route_queue_id=account.route_queue_id,
+            route_agent_id=None,
+            sender_address="14155550188",
+            sender_name="Racer",
+            body=f"part {index}",
+            provider_message_id=f"wamid.race{index}",
+        )
         try:
             barrier.wait()
-            message_receive(
-                inbound=Inbound(
-                    channel="whatsapp",
-                    channel_account_id=account.pk,
-                    route_queue_id=account.route_queue_id,
-                    route_agent_id=None,
-                    sender_address="14155550188",
-                    sender_name="Racer",
-                    body=f"part {index}",
-                    provider_message_id=f"wamid.race{index}",
-                )
-            )
-            # The same webhook delivered twice at once: stored once.
-            message_receive(
-                inbound=Inbound(
-                    channel="whatsapp",
-                    channel_account_id=account.pk,
-                    route_queue_id=account.route_queue_id,
-                    route_agent_id=None,
-                    sender_address="14155550188",
-                    sender_name="Racer",
-                    body=f"part {index}",
-                    provider_message_id=f"wamid.race{index}",
-                )
-            )
+            message_receive(inbound=inbound)
+            message_receive(inbound=inbound)  # the same webhook delivered twice: stored once
         except BaseException as exc:  # surfaced below, with the thread's own traceback
             errors.append(exc)
         finally:
