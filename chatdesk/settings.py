@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Content-Security-Policy and friends (README: Security).
     "chatdesk.security.SecurityHeadersMiddleware",
+    "chatdesk.security.RejectNulInQueryMiddleware",
 ]
 
 ROOT_URLCONF = "chatdesk.urls"

@@ -8,6 +8,7 @@ being transactional, a flushed database that daphne reads.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -87,6 +88,27 @@ def sign_in(browser, live_url) -> Iterator[Callable]:
     yield open_inbox
     for context in contexts:
         context.close()
+    _wait_until_server_is_idle()
+
+
+def _wait_until_server_is_idle(timeout: float = 10.0) -> None:
+    """Let daphne finish requests the closed pages left in flight.
+
+    The test database is then truncated; on PostgreSQL a TRUNCATE racing a
+    request's transaction can deadlock, failing the next test's setup.
+    """
+    if connection.vendor != "postgresql":
+        return
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND state IN ('active', 'idle in transaction')"
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.05)
 
 
 @pytest.fixture

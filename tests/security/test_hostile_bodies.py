@@ -84,3 +84,16 @@ def test_the_rows_feed_returns_text_verbatim_as_json(customer_writes, alice):
     browser.force_login(alice)
     rows = browser.get("/inbox/rows/").json()["results"]
     assert [row["last_message"] for row in rows] == [text]
+
+
+def test_nul_in_a_customer_message_is_stored_not_refused(customer_writes):
+    # PostgreSQL text cannot hold NUL; the message must still be stored.
+    message = customer_writes("before\x00after", name="Nul\x00Name")
+    message.refresh_from_db()
+    assert message.body == "before\ufffdafter"
+
+
+def test_nul_in_a_query_parameter_is_400(alice, api):
+    response = api(alice).get("/api/v1/templates/", {"search": "a\x00b"})
+    assert response.status_code == 400
+    assert "NUL" in response.json()["detail"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
@@ -42,6 +42,7 @@ def message_receive(*, inbound: Inbound) -> tuple[Message, bool]:
     duplicate = _stored(inbound)
     if duplicate is not None:
         return duplicate, False
+    inbound = _storable(inbound)
     identity = contacts_services.identity_resolve(
         kind=inbound.channel, address=inbound.sender_address, display_name=inbound.sender_name
     )
@@ -72,6 +73,17 @@ def message_receive(*, inbound: Inbound) -> tuple[Message, bool]:
         )
     events.message_created(message)
     return message, True
+
+
+def _storable(inbound: Inbound) -> Inbound:
+    """Customers' text verbatim, but for NUL, which PostgreSQL text cannot hold: a
+    webhook carrying one must still be stored (or the provider retries it for days)."""
+    return replace(
+        inbound,
+        body=inbound.body.replace("\x00", "\ufffd"),
+        sender_name=inbound.sender_name.replace("\x00", "\ufffd"),
+        sender_address=inbound.sender_address.replace("\x00", ""),
+    )
 
 
 def _stored(inbound: Inbound) -> Message | None:
