@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import socket
 import subprocess
@@ -78,3 +80,15 @@ def daphne_server(extra_env: dict[str, str] | None = None) -> Iterator[str]:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+async def next_frame(socket, wanted: str, timeout: float = 10) -> dict:
+    """The next frame of type `wanted` on a `websockets` client socket, others skipped."""
+
+    async def read() -> dict:
+        while True:
+            frame = json.loads(await socket.recv())
+            if frame["type"] == wanted:
+                return frame
+
+    return await asyncio.wait_for(read(), timeout)

@@ -3,7 +3,6 @@ agent's /ws/agent/ socket receives it, the agent replies and the visitor sees it
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import httpx
@@ -13,19 +12,9 @@ from asgiref.sync import sync_to_async
 from rest_framework.authtoken.models import Token
 
 from channels_ingest.livechat.delivery import deliver_to_visitor
-from tests.live import daphne_server
+from tests.live import daphne_server, next_frame
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
-
-
-async def _next(socket, wanted: str, timeout: float = 10) -> dict:
-    async def read() -> dict:
-        while True:
-            frame = json.loads(await socket.recv())
-            if frame["type"] == wanted:
-                return frame
-
-    return await asyncio.wait_for(read(), timeout)
 
 
 async def test_visitor_and_agent_talk_over_the_real_server(site, alice):
@@ -49,10 +38,10 @@ async def test_visitor_and_agent_talk_over_the_real_server(site, alice):
                 f"{ws_base}/ws/livechat/?token={session_token}", additional_headers=origin
             ) as visitor,
         ):
-            await _next(agent, "session.ready")
+            await next_frame(agent, "session.ready")
             await visitor.send(json.dumps({"type": "message", "body": "Hello from the shop"}))
-            echo = await _next(visitor, "message")
-            created = await _next(agent, "message.created")
+            echo = await next_frame(visitor, "message")
+            created = await next_frame(agent, "message.created")
             assert created["data"]["body"] == echo["data"]["body"] == "Hello from the shop"
             conversation_id = created["data"]["conversation"]
 
@@ -66,6 +55,6 @@ async def test_visitor_and_agent_talk_over_the_real_server(site, alice):
             # The outbound task's job, called directly here: this process and daphne
             # share Redis, so the visitor's socket in daphne receives it.
             await sync_to_async(deliver_to_visitor)(reply.json()["id"])
-            answer = await _next(visitor, "message")
+            answer = await next_frame(visitor, "message")
             assert answer["data"]["body"] == "Hi Vera, how can I help?"
             assert answer["data"]["direction"] == "out"

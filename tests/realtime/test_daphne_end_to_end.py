@@ -7,28 +7,15 @@ from the loser's screen.
 
 from __future__ import annotations
 
-import asyncio
-import json
-
 import httpx
 import pytest
 import websockets
 from asgiref.sync import sync_to_async
 from rest_framework.authtoken.models import Token
 
-from tests.live import daphne_server
+from tests.live import daphne_server, next_frame
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
-
-
-async def _next_event(socket, wanted: str, timeout: float = 10) -> dict:
-    async def read() -> dict:
-        while True:
-            event = json.loads(await socket.recv())
-            if event["type"] == wanted:
-                return event
-
-    return await asyncio.wait_for(read(), timeout)
 
 
 async def test_message_and_take_reach_the_right_sockets(alice, bob, customer_writes):
@@ -47,12 +34,12 @@ async def test_message_and_take_reach_the_right_sockets(alice, bob, customer_wri
                 f"{ws_base}/ws/agent/?token={tokens['bob']}", additional_headers=origin
             ) as bob_ws,
         ):
-            await _next_event(alice_ws, "session.ready")
-            await _next_event(bob_ws, "session.ready")
+            await next_frame(alice_ws, "session.ready")
+            await next_frame(bob_ws, "session.ready")
 
             message = await sync_to_async(customer_writes)("Is anyone there?")
-            offered = await _next_event(alice_ws, "conversation.offered")
-            created = await _next_event(bob_ws, "message.created")
+            offered = await next_frame(alice_ws, "conversation.offered")
+            created = await next_frame(bob_ws, "message.created")
             assert offered["data"]["id"] == message.conversation_id
             assert created["data"]["body"] == "Is anyone there?"
             assert isinstance(created["id"], int) and created["at"].endswith("Z")
@@ -63,7 +50,7 @@ async def test_message_and_take_reach_the_right_sockets(alice, bob, customer_wri
                     headers={"Authorization": f"Token {tokens['alice']}"},
                 )
             assert response.status_code == 200, response.text
-            removed = await _next_event(bob_ws, "conversation.removed")
-            updated = await _next_event(alice_ws, "conversation.updated")
+            removed = await next_frame(bob_ws, "conversation.removed")
+            updated = await next_frame(alice_ws, "conversation.updated")
             assert removed["data"]["id"] == message.conversation_id
             assert updated["data"]["owner"] == alice.pk
