@@ -119,3 +119,16 @@ class EventLog:
 def capture_events(db):
     """capture_events() -> an EventLog of what was stored (and fanned out) from now on."""
     return EventLog
+
+
+# Suites that cost minutes and prove most against PostgreSQL + Redis: CI runs them in
+# that leg only (`-m "not once"` in the first leg) so the whole run stays under 40 min.
+_ONCE_DIRS = ("e2e", "reliability")
+_ONCE_FILES = ("test_schemathesis.py",)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        parts = item.path.relative_to(config.rootpath).parts
+        if any(d in parts for d in _ONCE_DIRS) or item.path.name in _ONCE_FILES:
+            item.add_marker(pytest.mark.once)
