@@ -5,15 +5,23 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from archive.models import RetentionPolicy
 from chatdesk.inbox.models import OPEN_STATUSES, Attachment, Conversation
 
 logger = logging.getLogger(__name__)
 
 BATCH = 200
+
+
+def retention_days() -> int:
+    """Days archived chats are kept: the admin's policy, else ARCHIVE_RETENTION_DAYS (0 keeps)."""
+    policy = RetentionPolicy.objects.first()
+    return policy.keep_days if policy is not None else settings.ARCHIVE_RETENTION_DAYS
 
 
 def archive_purge(*, older_than_days: int) -> int:

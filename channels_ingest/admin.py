@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.html import format_html
@@ -87,10 +88,17 @@ class ChannelAccountAdmin(admin.ModelAdmin):
     def webhook_url(self, obj: ChannelAccount) -> str:
         if not obj.pk:
             return "Shown after saving."
-        request = getattr(self, "_request", None)
-        base = request.build_absolute_uri("/").rstrip("/") if request else ""
-        return format_html("<code>{}{}</code>", base, WEBHOOK_PATHS[obj.kind])
+        return format_html(
+            "<code>{}{}</code>", getattr(obj, "webhook_base", ""), WEBHOOK_PATHS[obj.kind]
+        )
 
     def get_form(self, request: HttpRequest, obj=None, change=False, **kwargs):
-        self._request = request
+        if obj is not None:
+            # Kept on this request's instance, not on the ModelAdmin every request shares.
+            # PUBLIC_BASE_URL, when set, is what providers call (and Twilio signs).
+            obj.webhook_base = _public_base_url(request)
         return super().get_form(request, obj, change, **kwargs)
+
+
+def _public_base_url(request: HttpRequest) -> str:
+    return settings.PUBLIC_BASE_URL or request.build_absolute_uri("/").rstrip("/")

@@ -18,7 +18,10 @@ class ChatdeskUserAdmin(UserAdmin):
     )
     add_fieldsets = (
         *UserAdmin.add_fieldsets,
-        ("Chat desk", {"fields": ("role", "extension", "first_name", "last_name", "email")}),
+        (
+            "Chat desk",
+            {"fields": ("role", "extension", "max_chats", "first_name", "last_name", "email")},
+        ),
     )
 
     def save_related(self, request, form, formsets, change) -> None:

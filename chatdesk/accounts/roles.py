@@ -66,6 +66,14 @@ _MANAGER = {
     *_view("accounts", "user"),
     *_view("queues", "queue", "queuemember"),
     *_view("inbox", "conversation", "message", "conversationevent"),
+    # Live-chat blocks: a supervisor shortens or lifts one (blocks are made in a chat).
+    *_view("inbox", "visitorblock"),
+    "inbox.change_visitorblock",
+    "inbox.delete_visitorblock",
+    # The Reports page in admin (archive.reports): volumes and response times.
+    "archive.view_reports",
+    # Retention deletes history for good: managers read it, the system owner sets it.
+    "archive.view_retentionpolicy",
 }
 
 ROLE_PERMISSIONS: dict[str, set[str] | str] = {

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from chatdesk.inbox.models import Conversation, ConversationEvent, Message
+from chatdesk.inbox.models import Conversation, ConversationEvent, Message, VisitorBlock
 
 
 class MessageInline(admin.TabularInline):
@@ -30,6 +30,25 @@ class ConversationAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in Conversation._meta.fields] + ["participants"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(VisitorBlock)
+class VisitorBlockAdmin(admin.ModelAdmin):
+    """Live-chat blocks: shorten or lift one (delete) without touching code.
+
+    Blocks are made from a chat ("Block"), where the visitor and their address are
+    known, so they are not added here; who and what was blocked stays as recorded.
+    """
+
+    list_display = ("__str__", "ip_address", "reason", "blocked_by", "created_at", "expires_at")
+    list_filter = ("created_at", "expires_at")
+    search_fields = ("identity__address", "identity__display_name", "ip_address", "reason")
+    list_select_related = ("identity", "blocked_by")
+    fields = ("identity", "ip_address", "reason", "blocked_by", "created_at", "expires_at")
+    readonly_fields = ("identity", "ip_address", "reason", "blocked_by", "created_at")
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -35,6 +35,20 @@ class InvalidState(DomainError):
     code = "invalid_state"
 
 
+class AlreadyOpen(DomainError):
+    """Reopening would make a second open chat with the same customer on the same line."""
+
+    status_code = 409
+    code = "already_open"
+
+
+class NotPermitted(DomainError):
+    """The caller sees the chat but their role does not allow this action on it."""
+
+    status_code = 403
+    code = "forbidden"
+
+
 class NotAllowedForChannel(DomainError):
     status_code = 422
     code = "not_allowed_for_channel"

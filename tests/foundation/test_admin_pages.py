@@ -29,6 +29,8 @@ def test_changelist_change_and_add_pages_load(demo, app, model):
     model_admin = admin.site._registry[
         next(m for m in admin.site._registry if m._meta.model_name == model)
     ]
+    if not model_admin.model._meta.managed:
+        return  # a page without a table (archive's Reports): its one page loaded
     first = model_admin.model.objects.first()
     if first is not None:
         assert web.get(reverse(f"admin:{app}_{model}_change", args=[first.pk])).status_code == 200

@@ -9,12 +9,15 @@ from django.db import IntegrityError, transaction
 from chatdesk.accounts.models import User
 from chatdesk.inbox import events, outbound, routing
 from chatdesk.inbox.errors import (
+    AlreadyOpen,
     AlreadyOwned,
     AtCapacity,
     InvalidInput,
     InvalidState,
+    NotPermitted,
 )
 from chatdesk.inbox.models import (
+    OPEN_STATUSES,
     Attachment,
     Channel,
     Conversation,
@@ -151,29 +154,90 @@ def _reply(
 
 @transaction.atomic
 def conversation_transfer(*, conversation_id: int, agent: User, to_agent_id: int) -> Conversation:
-    """Hand a chat to a colleague: they own it now, and the sender loses sight of it."""
+    """Hand a chat to a colleague: they own it now, and the sender loses sight of it.
+
+    A closed (dealt-with) chat from the archive is reopened, owned by the receiver:
+    the follow-up lands in their inbox instead of waiting for the customer to write.
+    """
     conversation = lock_visible(conversation_id=conversation_id, agent=agent)
     if conversation.channel == Channel.INTERNAL:
         raise InvalidState("Internal chats cannot be transferred.")
-    if not conversation.is_open:
-        raise InvalidState("Only an open chat can be transferred.")
-    if conversation.owner_id not in (None, agent.pk) and not agent.is_supervisor:
+    reopening = not conversation.is_open
+    if reopening:
+        _require_reopenable(conversation, agent=agent)
+    elif conversation.owner_id not in (None, agent.pk) and not agent.is_supervisor:
         raise AlreadyOwned(already_owned_detail(conversation))
     target = User.objects.filter(pk=to_agent_id, is_active=True).first()
     if target is None:
         raise InvalidInput("No such agent.")
-    if target.pk == conversation.owner_id:
+    # Giving a closed chat back to its last owner is a real hand-over (it reopens);
+    # "transferring" an open chat to its owner changes nothing.
+    if target.pk == conversation.owner_id and not reopening:
         raise InvalidInput("The chat is already theirs.")
     if not routing.has_capacity(agent=target, queue=conversation.queue):
         raise AtCapacity(f"{target.get_full_name() or target.username} has no free chat slot.")
     previous_owner = conversation.owner_id
+    _hand_over(conversation, target=target, reopening=reopening)
+    lost = routing.close_offers(conversation=conversation, winner_id=target.pk)
+    log(
+        conversation,
+        "transferred",
+        actor=agent,
+        to=target.pk,
+        previous_owner=previous_owner,
+        reopened=reopening,
+    )
+    # Only real agents: a placeholder id for "no previous owner" became an event
+    # recipient row whose foreign key failed at commit (a 500 on unowned chats).
+    lost |= {agent.pk} | ({previous_owner} if previous_owner else set())
+    events.conversation_changed(conversation, lost=lost)
+    if previous_owner and not reopening:
+        # A closed chat held no slot of its last owner; only an open one frees one.
+        drain_after_commit(previous_owner)
+    return conversation
+
+
+def _require_reopenable(conversation: Conversation, *, agent: User) -> None:
+    """Who may bring a closed chat back (its last owner, supervisors), and when it can be."""
+    if conversation.owner_id != agent.pk and not agent.is_supervisor:
+        raise NotPermitted("Only its last owner or a supervisor can transfer an archived chat.")
+    if conversation.status == Status.ENDED or conversation.blocked:
+        # The visitor's live session is over (or barred): nobody could answer there.
+        raise InvalidState("An ended or blocked live chat cannot be reopened.")
+    if conversation.identity_id is None:
+        return
+    open_twin = (
+        Conversation.objects.filter(
+            identity_id=conversation.identity_id,
+            channel_account_id=conversation.channel_account_id,
+            status__in=OPEN_STATUSES,
+        )
+        .exclude(pk=conversation.pk)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if open_twin is not None:
+        raise AlreadyOpen(
+            f"This customer already has an open chat (#{open_twin}) on this line; "
+            "transfer that one instead."
+        )
+
+
+def _hand_over(conversation: Conversation, *, target: User, reopening: bool) -> None:
     conversation.owner = target
     conversation.status = Status.TAKEN
     conversation.taken_at = now()
-    conversation.save(update_fields=["owner", "status", "taken_at"])
-    lost = routing.close_offers(conversation=conversation, winner_id=target.pk)
-    log(conversation, "transferred", actor=agent, to=target.pk, previous_owner=previous_owner)
-    events.conversation_changed(conversation, lost=lost | {agent.pk} | {previous_owner or 0})
-    if previous_owner:
-        drain_after_commit(previous_owner)
-    return conversation
+    conversation.archived = False  # the receiver finds it in their inbox, not the archive
+    fields = ["owner", "status", "taken_at", "archived"]
+    if reopening:
+        conversation.closed_at = None
+        fields.append("closed_at")
+    try:
+        # A savepoint: the customer may open a new chat between the check and this
+        # write; the partial unique constraint then refuses it, and we say why.
+        with transaction.atomic():
+            conversation.save(update_fields=fields)
+    except IntegrityError as error:
+        raise AlreadyOpen(
+            "This customer just opened a new chat on this line; transfer that one instead."
+        ) from error

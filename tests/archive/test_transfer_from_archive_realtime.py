@@ -1,0 +1,92 @@
+"""Transfer from the archive over the real channel layer: the receiver's socket hears it."""
+
+from __future__ import annotations
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from rest_framework.authtoken.models import Token
+
+from chatdesk.asgi import application
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ORIGIN = [(b"origin", b"http://127.0.0.1:8000")]
+
+
+async def _socket(user) -> WebsocketCommunicator:
+    token = await database_sync_to_async(Token.objects.create)(user=user)
+    communicator = WebsocketCommunicator(
+        application, f"/ws/agent/?token={token.key}", headers=ORIGIN
+    )
+    connected, _ = await communicator.connect()
+    assert connected
+    assert (await communicator.receive_json_from(timeout=5))["type"] == "session.ready"
+    return communicator
+
+
+async def _drain(communicator: WebsocketCommunicator) -> list[dict]:
+    events = []
+    while not await communicator.receive_nothing(timeout=0.5):
+        events.append(await communicator.receive_json_from())
+    return events
+
+
+async def test_the_receiver_hears_the_reopened_chat_and_the_sender_only_its_removal(
+    customer_writes, api, alice, bob, oscar, queue_a
+):
+    conversation_id = (await database_sync_to_async(customer_writes)("Thanks, bye")).conversation_id
+    for action in ("take", "dealt-with"):
+        response = await database_sync_to_async(api(alice).post)(
+            f"/api/v1/conversations/{conversation_id}/{action}/"
+        )
+        assert response.status_code == 200
+    sender, receiver, bystander = await _socket(alice), await _socket(oscar), await _socket(bob)
+    try:
+        response = await database_sync_to_async(api(alice).post)(
+            f"/api/v1/conversations/{conversation_id}/transfer/",
+            {"agent": oscar.pk},
+            format="json",
+        )
+        assert response.status_code == 200, response.content
+
+        heard = await _drain(receiver)
+        assert [(e["type"], e["data"]["id"]) for e in heard] == [
+            ("conversation.updated", conversation_id)
+        ]
+        assert heard[0]["data"]["owner"] == oscar.pk
+        assert heard[0]["data"]["archived"] is False
+        sender_heard = await _drain(sender)
+        assert [(e["type"], e["data"]["id"]) for e in sender_heard] == [
+            ("conversation.removed", conversation_id)
+        ]
+        assert await _drain(bystander) == []
+    finally:
+        for communicator in (sender, receiver, bystander):
+            await communicator.disconnect()
+
+
+def test_a_chat_closed_while_unowned_is_transferred_and_committed(
+    customer_writes, api, carol, oscar, queue_a
+):
+    # No previous owner: nobody but the supervisor sender is told it went (and the
+    # event rows must name real agents, or the commit fails on the foreign key).
+    conversation_id = customer_writes("Hello?").conversation_id
+    assert (
+        api(carol).post(f"/api/v1/conversations/{conversation_id}/dealt-with/").status_code == 200
+    )
+    response = api(carol).post(
+        f"/api/v1/conversations/{conversation_id}/transfer/", {"agent": oscar.pk}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["owner"] == oscar.pk
+
+
+def test_an_open_unowned_chat_is_transferred_and_committed(customer_writes, api, alice, oscar):
+    # The same for a chat still ringing: alice passes it on without taking it first.
+    conversation_id = customer_writes("Anyone?").conversation_id
+    response = api(alice).post(
+        f"/api/v1/conversations/{conversation_id}/transfer/", {"agent": oscar.pk}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["owner"] == oscar.pk
