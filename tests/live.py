@@ -8,9 +8,11 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import IO
 
 import httpx
 from django.conf import settings
@@ -37,6 +39,13 @@ def test_database_url() -> str:
 @contextmanager
 def daphne_server(extra_env: dict[str, str] | None = None) -> Iterator[str]:
     """Start daphne on a free port against this run's database and Redis; yield its URL."""
+    # Its output goes to a file, not a pipe: nobody reads a pipe while the tests
+    # run, and once its 64 KiB buffer is full daphne blocks on its next log line.
+    with tempfile.TemporaryFile() as log:
+        yield from _serve(log, extra_env)
+
+
+def _serve(log: IO[bytes], extra_env: dict[str, str] | None) -> Iterator[str]:
     port = _free_port()
     env = {
         **os.environ,
@@ -57,7 +66,7 @@ def daphne_server(extra_env: dict[str, str] | None = None) -> Iterator[str]:
         ],
         cwd=BASE_DIR,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
@@ -70,8 +79,8 @@ def daphne_server(extra_env: dict[str, str] | None = None) -> Iterator[str]:
             except httpx.TransportError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                output = process.stdout.read().decode() if process.stdout else ""
-                raise RuntimeError(f"daphne did not start:\n{output}")
+                log.seek(0)
+                raise RuntimeError(f"daphne did not start:\n{log.read().decode(errors='replace')}")
             time.sleep(0.2)
         yield base
     finally:

@@ -26,9 +26,11 @@ function available(c) {
   const mayManage = mine || store.me.supervisor || c.channel === "internal";
   const open = ["unassigned", "taken"].includes(c.status);
   const live = c.channel === "livechat";
+  const reopenable = c.archived && c.status !== "ended" && !c.blocked;
   return [
     ["take", "Take", !c.owner && open && c.channel !== "internal", "primary"],
-    ["transfer", "Transfer", open && c.channel !== "internal" && (mine || store.me.supervisor)],
+    // A closed chat from the archive can be handed on too: the receiver gets it reopened.
+    ["transfer", "Transfer", (open || reopenable) && c.channel !== "internal" && (mine || store.me.supervisor)],
     ["dealt-with", "Dealt with", open && c.channel !== "internal" && (mine || store.me.supervisor)],
     ["end", "End chat", live && open && mayManage],
     ["block", "Block", live && !c.blocked && mayManage, "danger"],
@@ -77,8 +79,9 @@ async function transfer() {
   const agent = await pickAgent("Transfer to a colleague");
   if (!agent) return;
   const id = store.openId;
+  const reopening = store.open?.archived;
   await api(path("transfer"), { method: "POST", body: { agent: agent.id } });
-  toast(`Transferred to ${agentName(agent)}.`);
+  toast(reopening ? `Reopened for ${agentName(agent)}; it is in their inbox now.` : `Transferred to ${agentName(agent)}.`);
   if (!store.me.supervisor) emit("left", id); // it is theirs now, out of this agent's sight
 }
 

@@ -5,12 +5,14 @@ import { $, $$ } from "./dom.js";
 import { initActions } from "./actions.js";
 import { initComposer } from "./composer.js";
 import { initContactPanel } from "./contact-panel.js";
+import { initDialogs } from "./dialogs.js";
 import { closeConversation, initConversation, markRead, openConversation, putMessage, setStatus, showConversation, showGone } from "./conversation.js";
 import { initList, loadList, markRead as clearBadge, noteMessage, remove, selectRow, upsert } from "./inbox-list.js";
 import { initPresence, showConnection, showStatus } from "./presence.js";
 import { initSettings, notify } from "./settings.js";
+import { initSideDrawer } from "./side-drawer.js";
 import { AgentSocket } from "./socket.js";
-import { on, store } from "./store.js";
+import { on, store, titleFor } from "./store.js";
 import { initTemplates, showTemplates } from "./templates-panel.js";
 
 function open(id) {
@@ -49,7 +51,7 @@ const HANDLERS = {
     const fromOthers = m.direction === "in" || (row?.channel === "internal" && m.sender !== store.me.id);
     // New chats were announced by their offer; this is for the chats one already has.
     if (fromOthers && row && row.status !== "unassigned" && (store.openId !== m.conversation || document.hidden)) {
-      notify({ title: row.title, body: m.body || "sent a file", conversation: m.conversation, sound: document.hidden });
+      notify({ title: titleFor(row), body: m.body || "sent a file", conversation: m.conversation, sound: document.hidden });
     }
   },
   "message.updated": (m) => store.openId === m.conversation && putMessage(m),
@@ -95,6 +97,8 @@ function start() {
   initSettings();
   initPresence();
   initSideTabs();
+  initDialogs();
+  initSideDrawer();
   on("open", open);
   on("changed", changed);
   on("read", clearBadge);

@@ -40,12 +40,13 @@ export function fillReply(text) {
 export const focusReply = () => textarea.focus();
 
 function setEnabled(conversation) {
-  const closed = !conversation || ["dealt_with", "ended"].includes(conversation.status)
-    || (conversation.owner && conversation.owner !== store.me.id && !store.me.supervisor);
-  [textarea, $("#send"), $("#attach")].forEach((el) => { el.disabled = Boolean(closed); });
-  textarea.placeholder = closed
-    ? "This chat is closed or not yours to answer."
-    : "Write a reply… Enter sends, Shift+Enter adds a line";
+  const ended = !conversation || ["dealt_with", "ended"].includes(conversation.status);
+  const theirs = conversation?.owner && conversation.owner !== store.me.id && !store.me.supervisor;
+  [textarea, $("#send"), $("#attach")].forEach((el) => { el.disabled = Boolean(ended || theirs); });
+  // Say why the box is shut, so nobody hunts for a missing permission.
+  if (ended) textarea.placeholder = "This chat is closed; nothing more can be sent here.";
+  else if (theirs) textarea.placeholder = "A colleague owns this chat; only they can answer.";
+  else textarea.placeholder = "Write a reply… Enter sends, Shift+Enter adds a line";
   const id = String(conversation?.id ?? "");
   if (id !== form.dataset.conversation) { clearFiles(); showError(""); }
   form.dataset.conversation = id;

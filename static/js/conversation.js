@@ -4,7 +4,7 @@
 import { api } from "./api.js";
 import { $, channelIcon, channelLabel, clock, debounce, fileSize, h } from "./dom.js";
 import { toast } from "./toast.js";
-import { emit, store } from "./store.js";
+import { emit, store, titleFor } from "./store.js";
 
 const log = $("#message-log");
 const wrap = $("#log-wrap");
@@ -15,7 +15,14 @@ const TICKS = {
   delivered: ["✓✓", "Delivered"], read: ["✓✓", "Read"], failed: ["!", "Not delivered"],
 };
 
+// Whether the reader is at the newest message; images that finish loading
+// later grow the log, and must not leave such a reader stranded above the end.
+let pinned = true;
+const nearEnd = () => wrap.scrollHeight - wrap.scrollTop - wrap.clientHeight < 120;
+
 export function initConversation() {
+  wrap.addEventListener("scroll", () => { pinned = nearEnd(); }, { passive: true });
+  log.addEventListener("load", () => { if (pinned) wrap.scrollTop = wrap.scrollHeight; }, true);
   $("#load-earlier").addEventListener("click", loadEarlier);
   log.addEventListener("click", onLogClick);
   document.addEventListener("visibilitychange", () => !document.hidden && store.openId && markRead());
@@ -44,6 +51,7 @@ export async function openConversation(id) {
   log.replaceChildren(...page.results.map(messageItem));
   showConversation(conversation);
   wrap.scrollTop = wrap.scrollHeight;
+  pinned = true;
   markRead();
 }
 
@@ -59,8 +67,8 @@ export function closeConversation() {
 export function showConversation(conversation) {
   store.open = conversation;
   const sub = [channelLabel(conversation.channel), conversation.external_address, statusText(conversation)];
-  $("#conv-icon").replaceChildren(channelIcon(conversation.channel, conversation.title));
-  $("#conv-title").textContent = conversation.title;
+  $("#conv-icon").replaceChildren(channelIcon(conversation.channel, titleFor(conversation)));
+  $("#conv-title").textContent = titleFor(conversation);
   $("#conv-sub").textContent = sub.filter(Boolean).join(" · ");
   emit("conversation", conversation);
 }
@@ -129,10 +137,10 @@ export function putMessage(message) {
   const existing = (message.id && log.querySelector(`[data-id="${message.id}"]`))
     || (message.client_id && log.querySelector(`[data-client-id="${message.client_id}"]`));
   const item = messageItem(message);
-  const nearEnd = wrap.scrollHeight - wrap.scrollTop - wrap.clientHeight < 120;
+  const atEnd = nearEnd();
   if (existing) existing.replaceWith(item);
   else log.append(item);
-  if (!existing && (nearEnd || message.sender === store.me.id)) wrap.scrollTop = wrap.scrollHeight;
+  if (!existing && (atEnd || message.sender === store.me.id)) wrap.scrollTop = wrap.scrollHeight;
   return item;
 }
 

@@ -25,6 +25,30 @@ export function formDialog(dialog, form, defaults = {}) {
   }, { once: true }));
 }
 
+const FOCUSABLE = "button, [href], input, select, textarea, [tabindex]:not([tabindex='-1'])";
+
+// A modal <dialog> makes the page inert, but Tab past its last control still
+// leaves for the browser's own UI; keep the keyboard inside the open dialog.
+export function initDialogs() {
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Tab") return;
+    const dialog = [...document.querySelectorAll("dialog[open]")].pop();
+    if (!dialog) return;
+    const stops = [...dialog.querySelectorAll(FOCUSABLE)].filter((el) => !el.disabled && el.getClientRects().length);
+    if (!stops.length) return;
+    const first = stops[0];
+    const last = stops[stops.length - 1];
+    const inside = dialog.contains(document.activeElement);
+    if (!inside || (event.shiftKey && document.activeElement === first)) {
+      event.preventDefault();
+      (event.shiftKey ? last : first).focus();
+    } else if (!event.shiftKey && document.activeElement === last) {
+      event.preventDefault();
+      first.focus();
+    }
+  });
+}
+
 const STATUS_TEXT = { available: "Available", away: "Away", offline: "Offline" };
 
 // The colleague picker (transfer, internal chat): searches name or extension as you type.

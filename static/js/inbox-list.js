@@ -3,7 +3,7 @@
 
 import { api } from "./api.js";
 import { $, ago, channelIcon, debounce, h } from "./dom.js";
-import { emit, store } from "./store.js";
+import { emit, store, titleFor } from "./store.js";
 
 const list = $("#conversation-list");
 const empty = $("#list-empty");
@@ -72,7 +72,9 @@ export function noteMessage(message) {
   row.last_message = message.body || (message.attachments?.length ? `📎 ${message.attachments[0].name}` : "");
   row.last_message_at = message.created_at;
   const reading = store.openId === row.id && !document.hidden;
-  if (message.direction === "in" && !reading) row.unread_count = (row.unread_count || 0) + 1;
+  // A colleague's line in an internal chat is "out" (an agent sent it) but unread for this agent.
+  const fromOthers = message.direction === "in" || (row.channel === "internal" && message.sender !== store.me.id);
+  if (fromOthers && !reading) row.unread_count = (row.unread_count || 0) + 1;
   render();
   return true;
 }
@@ -98,10 +100,10 @@ function rowButton(row) {
     type: "button", class: `row status-${row.status}${row.unread_count ? " unread" : ""}`,
     dataset: { id: row.id }, "aria-current": selected ? "true" : null,
   },
-  channelIcon(row.channel, row.title),
+  channelIcon(row.channel, titleFor(row)),
   h("span", { class: "row-main" },
     h("span", { class: "row-top" },
-      h("span", { class: "row-title" }, row.title),
+      h("span", { class: "row-title" }, titleFor(row)),
       h("time", { class: "row-time", datetime: row.last_message_at || "" }, ago(row.last_message_at))),
     h("span", { class: "row-bottom" },
       h("span", { class: "row-preview" }, row.last_message || ""),
@@ -111,7 +113,10 @@ function rowButton(row) {
 
 function meta(row) {
   if (row.channel === "internal") return "Internal chat";
-  if (row.status === "unassigned") return `Waiting ${ago(row.created_at)}${row.queue_name ? ` · ${row.queue_name}` : ""}`;
+  if (row.status === "unassigned") {
+    const waited = ago(row.created_at);
+    return `Waiting ${waited === "now" ? "<1m" : waited}${row.queue_name ? ` · ${row.queue_name}` : ""}`;
+  }
   const who = row.owner === store.me.id ? "You" : row.owner_name;
   return [STATUS[row.status], who || row.queue_name].filter(Boolean).join(" · ");
 }

@@ -24,3 +24,11 @@ export function emit(type, detail) {
 }
 
 export const isMine = (conversation) => conversation.owner === store.me.id;
+
+// An internal chat is titled with every participant ("Alice Agent & Bob Agent");
+// each agent sees only the colleagues' names, as in any messenger.
+export function titleFor(conversation) {
+  const title = conversation.title || "";
+  if (conversation.channel !== "internal") return title;
+  return title.split(" & ").filter((name) => name !== store.me.name).join(" & ") || title;
+}

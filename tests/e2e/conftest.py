@@ -13,7 +13,10 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.conf import settings as django_settings
+from django.contrib.auth.hashers import make_password
 from django.db import connection
+from django.test import Client
 from playwright.sync_api import expect
 
 from tests.factories import PASSWORD
@@ -65,23 +68,62 @@ def browser(live_url) -> Iterator:
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    """Users are made with a cheap hash: PBKDF2's million rounds cost ~0.3 s per user.
+
+    daphne does not accept MD5, so sign_in() hands the browser a session made
+    here instead of typing the password; the keyboard test logs in through the
+    form with a real PBKDF2 hash (see login_with_form_password).
+    """
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
+
+
+def login_with_form_password(user) -> None:
+    """Give `user` the production hash of PASSWORD, so the login form (in daphne) accepts it."""
+    user.password = make_password(PASSWORD, hasher="pbkdf2_sha256")
+    user.save(update_fields=["password"])
+
+
 @pytest.fixture
 def sign_in(browser, live_url) -> Iterator[Callable]:
-    """sign_in(user) -> a page of a fresh browser context, signed in through the login form."""
+    """sign_in(user) -> a page of a fresh browser context with `user` signed in.
+
+    `init_script` runs before the page's own scripts (to observe sounds or
+    notifications), `permissions` are granted to the context (e.g.
+    ["notifications"]), `viewport` is (width, height).
+    """
     contexts = []
 
-    def open_inbox(user, *, path: str = "/"):
-        context = browser.new_context(viewport={"width": 1366, "height": 800})
-        context.set_default_timeout(TIMEOUT_MS)
+    def open_inbox(
+        user,
+        *,
+        path: str = "/",
+        viewport: tuple[int, int] = (1366, 800),
+        init_script: str | None = None,
+        permissions: list[str] | None = None,
+    ):
+        context = new_context(browser, viewport=viewport)
+        if permissions:
+            context.grant_permissions(permissions, origin=live_url)
+        if init_script:
+            context.add_init_script(init_script)
         contexts.append(context)
         page = context.new_page()
         # Shown by pytest when the test fails: what the page's scripts said.
         page.on("console", lambda m: print(f"[{user.username} console.{m.type}] {m.text}"))
         page.on("pageerror", lambda e: print(f"[{user.username} page error] {e}"))
-        page.goto(f"{live_url}/login/?next={path}")
-        page.get_by_label("Username").fill(user.username)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
+        # A session made here, as the login form would make it (the form has its own test).
+        client = Client()
+        client.force_login(user)
+        session = client.cookies[django_settings.SESSION_COOKIE_NAME].value
+        context.add_cookies(
+            [{"name": django_settings.SESSION_COOKIE_NAME, "value": session, "url": live_url}]
+        )
+        page.goto(f"{live_url}{path}")
         page.locator("#connection[data-state=online]").wait_for()
         return page
 
@@ -89,6 +131,29 @@ def sign_in(browser, live_url) -> Iterator[Callable]:
     for context in contexts:
         context.close()
     _wait_until_server_is_idle()
+
+
+def new_context(browser, *, viewport: tuple[int, int] = (1366, 800)):
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+    context.set_default_timeout(TIMEOUT_MS)
+    return context
+
+
+@pytest.fixture
+def fresh_page(browser) -> Iterator[Callable]:
+    """fresh_page() -> a page in a context of its own, signed in as nobody (a visitor, a login)."""
+    contexts = []
+
+    def open_page(viewport: tuple[int, int] = (1280, 800)):
+        context = new_context(browser, viewport=viewport)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda e: print(f"[fresh page error] {e}"))
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
 
 
 def _wait_until_server_is_idle(timeout: float = 10.0) -> None:

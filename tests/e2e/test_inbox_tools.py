@@ -72,6 +72,8 @@ def test_files_dropped_or_attached_are_sent_or_refused_clearly(sign_in, alice, q
     chat = owned_chat(alice, queue_a, name="Fiona Files")
     page = sign_in(alice)
     row(page, "Fiona Files").click()
+    # Opening resets the composer (files and errors belong to one chat): let it finish first.
+    expect(page.locator("#conv-title")).to_have_text("Fiona Files")
 
     page.locator("#file-input").set_input_files(
         files=[
