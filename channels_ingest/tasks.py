@@ -28,8 +28,11 @@ from chatdesk.inbox.services import delivery
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 8
-HTTP_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
+
+def http_timeout() -> httpx.Timeout:
+    """settings.PROVIDER_TIMEOUT_SECONDS for each phase; connecting never gets more than 5 s."""
+    seconds = settings.PROVIDER_TIMEOUT_SECONDS
+    return httpx.Timeout(seconds, connect=min(5.0, seconds))
 
 
 def backoff_seconds(attempt: int, retry_after: float | None = None) -> float:
@@ -96,10 +99,15 @@ def deliver_message(self, message_id: int) -> str:
     wait = _rate_wait(account, message)
     if wait > 0:
         # Over the sender's limit: wait its turn, without counting an attempt.
-        delivery.message_release(message_id=message_id, attempts=message.delivery_attempts)
-        raise self.retry(countdown=wait + random.random() * 0.1)
+        countdown = wait + random.random() * 0.1
+        delivery.message_release(
+            message_id=message_id,
+            attempts=message.delivery_attempts,
+            retry_in=_hold(self, countdown),
+        )
+        raise self.retry(countdown=countdown)
     try:
-        with httpx.Client(timeout=HTTP_TIMEOUT) as client:
+        with httpx.Client(timeout=http_timeout()) as client:
             result = get_adapter(account.kind).send(
                 account.credentials, account.external_id, _outbound(message), client=client
             )
@@ -114,12 +122,21 @@ def deliver_message(self, message_id: int) -> str:
 def _handle_failure(task, message: Message, error: DeliveryError) -> str:
     attempts = message.delivery_attempts + 1
     reason = f"{error.message} (code {error.code})" if error.code else error.message
-    if error.permanent or attempts >= MAX_ATTEMPTS:
+    if error.permanent or attempts >= settings.DELIVERY_MAX_ATTEMPTS:
         delivery.message_mark_failed(message_id=message.pk, reason=reason)
         return "failed"
     logger.warning("Delivery of message %s failed (attempt %s): %s", message.pk, attempts, reason)
-    delivery.message_release(message_id=message.pk, attempts=attempts)
-    raise task.retry(countdown=backoff_seconds(attempts, error.retry_after))
+    countdown = backoff_seconds(attempts, error.retry_after)
+    delivery.message_release(
+        message_id=message.pk, attempts=attempts, retry_in=_hold(task, countdown)
+    )
+    raise task.retry(countdown=countdown)
+
+
+def _hold(task, countdown: float) -> float:
+    """How long the released reply stays claimed: until its retry is due, so the outbox
+    sweep does not send it early. Run eagerly (tests) the retry comes at once: no hold."""
+    return 0.0 if task.request.is_eager else countdown
 
 
 @shared_task(bind=True, acks_late=True, max_retries=6, name="channels_ingest.download_media")
@@ -135,7 +152,7 @@ def download_media(
 ) -> str:
     account = ChannelAccount.objects.get(pk=account_id)
     try:
-        with httpx.Client(timeout=HTTP_TIMEOUT) as client:
+        with httpx.Client(timeout=http_timeout()) as client:
             data, fetched_type, fetched_name = get_adapter(account.kind).fetch_media(
                 account.credentials, media_ref, client=client
             )
@@ -160,8 +177,11 @@ def download_media(
 
 @shared_task(name="channels_ingest.resend_pending")
 def resend_pending() -> int:
-    """The outbox sweep: replies still pending a minute later are enqueued again."""
-    message_ids = delivery.messages_left_pending(older_than=timedelta(seconds=60))
+    """The outbox sweep: replies still pending (unclaimed) after OUTBOX_PENDING_AGE_SECONDS
+    are enqueued again."""
+    message_ids = delivery.messages_left_pending(
+        older_than=timedelta(seconds=settings.OUTBOX_PENDING_AGE_SECONDS)
+    )
     for message_id in message_ids:
         deliver_message.delay(message_id)
     return len(message_ids)

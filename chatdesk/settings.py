@@ -193,11 +193,33 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # longer than any ring timeout or delivery task may take.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# --- Outbound delivery and the sweeps (README: Production topology) ----------
+# How long a provider may take to connect, accept the request, and answer (each).
+PROVIDER_TIMEOUT_SECONDS = float(os.environ.get("PROVIDER_TIMEOUT_SECONDS", "15"))
+# Attempts at a reply before it is marked failed (transient errors only).
+DELIVERY_MAX_ATTEMPTS = int(os.environ.get("DELIVERY_MAX_ATTEMPTS", "8"))
+# A worker's claim on a reply older than this is taken as lost with the worker, and the
+# outbox sweep sends the reply again. It must outlive any live attempt, or a slow but
+# alive worker and the sweep would both send: hence the floor (connect, write, read).
+DELIVERY_CLAIM_TIMEOUT_SECONDS = float(os.environ.get("DELIVERY_CLAIM_TIMEOUT_SECONDS", "300"))
+if DELIVERY_CLAIM_TIMEOUT_SECONDS < 3 * PROVIDER_TIMEOUT_SECONDS:
+    raise ImproperlyConfigured(
+        "DELIVERY_CLAIM_TIMEOUT_SECONDS must be at least 3 x PROVIDER_TIMEOUT_SECONDS."
+    )
+# The outbox sweep re-sends replies pending longer than OUTBOX_PENDING_AGE_SECONDS.
+OUTBOX_SWEEP_SECONDS = float(os.environ.get("OUTBOX_SWEEP_SECONDS", "30"))
+OUTBOX_PENDING_AGE_SECONDS = float(os.environ.get("OUTBOX_PENDING_AGE_SECONDS", "60"))
+OFFER_SWEEP_SECONDS = float(os.environ.get("OFFER_SWEEP_SECONDS", "15"))
+
 CELERY_BEAT_SCHEDULE: dict = {
     # Ring-timeout escalations whose ETA task was lost (DESIGN: Routing).
-    "escalate-overdue-offers": {"task": "inbox.escalate_overdue", "schedule": 15.0},
+    "escalate-overdue-offers": {"task": "inbox.escalate_overdue", "schedule": OFFER_SWEEP_SECONDS},
     # Replies whose enqueue was lost (Redis down at the wrong moment) (DESIGN: Outbound).
-    "resend-pending-replies": {"task": "channels_ingest.resend_pending", "schedule": 30.0},
+    "resend-pending-replies": {
+        "task": "channels_ingest.resend_pending",
+        "schedule": OUTBOX_SWEEP_SECONDS,
+    },
     "purge-archive": {"task": "archive.purge", "schedule": 24 * 3600.0},
 }
 # Archived chats older than this many days are deleted with their files (0: kept for good).

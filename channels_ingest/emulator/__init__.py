@@ -6,12 +6,13 @@ every request and fails on demand, so the outbound path runs without the interne
 
     python -m channels_ingest.emulator --port 8025
 
-Control API (JSON): POST /_emulator/fail {"provider","mode","times","endpoint"},
+Control API (JSON): POST /_emulator/fail {"provider","mode","times","endpoint","delay"}
+(mode "slow": accepted `delay` seconds late, abandoned if the client hangs up first),
 POST /_emulator/expire-media {"times"}, POST /_emulator/reset,
-GET /_emulator/requests?provider=whatsapp.
+GET /_emulator/requests?provider=whatsapp. `answers()` lists each request's status.
 """
 
 from .answers import FAILURE_MODES, FIXTURES_DIR
-from .server import ProviderEmulator, RecordedRequest
+from .server import Answer, ProviderEmulator, RecordedRequest
 
-__all__ = ["FAILURE_MODES", "FIXTURES_DIR", "ProviderEmulator", "RecordedRequest"]
+__all__ = ["FAILURE_MODES", "FIXTURES_DIR", "Answer", "ProviderEmulator", "RecordedRequest"]

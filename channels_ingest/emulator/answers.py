@@ -8,9 +8,9 @@ from pathlib import Path
 FIXTURES_DIR = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "providers"
 GRAPH_VERSION = "v25.0"
 FAILURE_MODES = {
-    "whatsapp": {"500", "timeout", "130429", "131047"},
-    "messenger": {"500", "timeout", "2018278"},
-    "twilio": {"500", "timeout", "21610", "429"},
+    "whatsapp": {"500", "timeout", "130429", "131047", "slow"},
+    "messenger": {"500", "timeout", "2018278", "slow"},
+    "twilio": {"500", "timeout", "21610", "429", "slow"},
 }
 # Where the fixtures' media ids and URLs point (fixtures README): id -> file in media/.
 MEDIA_FILES = {

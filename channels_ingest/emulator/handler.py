@@ -7,6 +7,9 @@ import copy
 import hashlib
 import json
 import re
+import select
+import socket
+import time
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
@@ -54,6 +57,10 @@ ROUTES = [
 COMPILED_ROUTES = [(method, re.compile(pattern), name) for method, pattern, name in ROUTES]
 
 
+class ClientGone(Exception):
+    """The client closed its connection before the request was accepted."""
+
+
 class Handler(BaseHTTPRequestHandler):
     server_version = "ChatdeskProviderEmulator/1"
     protocol_version = "HTTP/1.1"
@@ -76,19 +83,27 @@ class Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         query = parse_qs(split.query, keep_blank_values=True)
         provider = PROVIDER_BY_SEGMENT.get(split.path.strip("/").split("/")[0])
+        recorded = None
         if provider:
             headers = dict(self.headers.items())
-            self.emulator._record(provider, method, split.path, query, headers, body)
+            recorded = self.emulator._record(provider, method, split.path, query, headers, body)
         reply = json_reply(404, {"error": {"message": f"No route for {method} {split.path}"}})
         for route_method, pattern, name in COMPILED_ROUTES:
             match = pattern.fullmatch(split.path)
             if match and route_method == method:
                 try:
                     reply = getattr(self, name)(match.groupdict(), query, body)
+                except ClientGone:
+                    if recorded is not None:
+                        self.emulator._record_answer(recorded, 0)
+                    self.close_connection = True
+                    return
                 except (ValueError, KeyError, AttributeError, TypeError) as exc:
                     # A body the real API would refuse too: say so instead of hanging up.
                     reply = json_reply(400, {"error": {"message": f"Malformed request: {exc!r}"}})
                 break
+        if recorded is not None:
+            self.emulator._record_answer(recorded, reply[0])
         self._send(*reply)
 
     def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
@@ -117,6 +132,9 @@ class Handler(BaseHTTPRequestHandler):
         failure = self.emulator._take_failure(provider, endpoint)
         if failure is None:
             return None
+        if failure.mode == "slow":
+            self._hold(failure.delay)
+            return None  # accepted late: answered as usual
         if failure.mode == "timeout":
             self.emulator._stopping.wait(self.emulator.timeout_seconds)
             return json_reply(504, {"message": "emulated timeout"})
@@ -131,6 +149,20 @@ class Handler(BaseHTTPRequestHandler):
             "21610": lambda: self.emulator._fixture("twilio_send_error_21610.json"),
         }[failure.mode]()
         return json_reply(400, body)
+
+    def _hold(self, seconds: float) -> None:
+        """Wait `seconds`, raising ClientGone as soon as the client hangs up."""
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0 and not self.emulator._stopping.is_set():
+            readable, _, _ = select.select([self.connection], [], [], min(left, 0.05))
+            if readable:
+                try:
+                    gone = self.connection.recv(1, socket.MSG_PEEK) == b""
+                except OSError:
+                    gone = True
+                if gone:
+                    raise ClientGone()
+                time.sleep(min(left, 0.05))  # pipelined bytes, not a hang-up: keep waiting
 
     def _send_id(self, provider: str, fixture_id: str, pattern: str) -> str:
         """The fixtures' outbound id first (status fixtures refer to it), then fresh ones."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import ThreadingHTTPServer
 from pathlib import Path
@@ -28,6 +29,8 @@ class RecordedRequest:
     query: dict[str, list[str]]
     headers: dict[str, str]
     body: bytes
+    # When it arrived (time.monotonic()): tests read retry spacing from it.
+    at: float = field(default_factory=time.monotonic, compare=False)
 
     def json(self) -> dict:
         return json.loads(self.body)
@@ -42,11 +45,22 @@ class _Failure:
     times: int
     endpoint: str  # "send" or "media"
     retry_after: float
+    delay: float = 0.0  # "slow": seconds before the request is accepted
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the emulator answered a request; status 0: the client hung up first, so the
+    request was abandoned unaccepted (a provider that never got the whole call)."""
+
+    request: RecordedRequest
+    status: int
 
 
 @dataclass
 class _State:
     requests: list[RecordedRequest] = field(default_factory=list)
+    answers: list[Answer] = field(default_factory=list)
     failures: dict[str, list[_Failure]] = field(default_factory=dict)
     expired_downloads: int = 0
     sends: dict[str, int] = field(default_factory=dict)
@@ -146,12 +160,17 @@ class ProviderEmulator:
         times: int = 1,
         endpoint: str = "send",
         retry_after: float = 1.0,
+        delay: float = 0.0,
     ) -> None:
-        """Make the next `times` send (or media) requests of a provider fail in `mode`."""
+        """Make the next `times` send (or media) requests of a provider fail in `mode`.
+
+        "slow" is no failure: the request is accepted `delay` seconds late, unless the
+        client hangs up meanwhile (a worker killed mid-request), which abandons it.
+        """
         if mode not in FAILURE_MODES.get(provider, ()):
             raise ValueError(f"Unknown failure {mode!r} for {provider!r}")
         with self._lock:
-            failure = _Failure(mode, times, endpoint, retry_after)
+            failure = _Failure(mode, times, endpoint, retry_after, delay)
             self._state.failures.setdefault(provider, []).append(failure)
 
     def expire_media_urls(self, times: int = 1) -> None:
@@ -167,6 +186,11 @@ class ProviderEmulator:
         with self._lock:
             return [r for r in self._state.requests if provider in (None, r.provider)]
 
+    def answers(self, provider: str | None = None) -> list[Answer]:
+        """Every answered (or abandoned) request with its status, in answering order."""
+        with self._lock:
+            return [a for a in self._state.answers if provider in (None, a.request.provider)]
+
     def reset(self) -> None:
         with self._lock:
             self._state = _State()
@@ -181,10 +205,15 @@ class ProviderEmulator:
         query: dict[str, list[str]],
         headers: dict[str, str],
         body: bytes,
-    ) -> None:
+    ) -> RecordedRequest:
         request = RecordedRequest(provider, method, path, query, headers, body)
         with self._lock:
             self._state.requests.append(request)
+        return request
+
+    def _record_answer(self, request: RecordedRequest, status: int) -> None:
+        with self._lock:
+            self._state.answers.append(Answer(request, status))
 
     def _take_failure(self, provider: str, endpoint: str) -> _Failure | None:
         with self._lock:

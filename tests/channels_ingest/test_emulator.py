@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 
 import httpx
 import pytest
@@ -92,3 +93,37 @@ def test_stop_releases_the_port():
     emulator.stop()
     with pytest.raises(httpx.TransportError):
         httpx.get(f"http://127.0.0.1:{port}/_emulator/requests", timeout=1)
+
+
+def _twilio_send(emulator: ProviderEmulator, timeout: float) -> httpx.Response:
+    url = (
+        f"{emulator.twilio_api_url}/2010-04-01/Accounts/{emulator.twilio_account_sid}/Messages.json"
+    )
+    return httpx.post(
+        url,
+        data={"To": "+14155550123", "From": "+15005550006", "Body": "slow one"},
+        auth=(emulator.twilio_account_sid, emulator.twilio_auth_token),
+        timeout=timeout,
+    )
+
+
+def test_a_slow_send_is_accepted_late(emulator):
+    emulator.fail_next("twilio", "slow", delay=0.3)
+    assert _twilio_send(emulator, timeout=5).status_code == 201
+    assert [answer.status for answer in emulator.answers("twilio")] == [201]
+
+
+def test_a_slow_send_the_client_gave_up_on_is_abandoned_unaccepted(emulator):
+    """A worker killed (or timing out) mid-request: the provider never accepted it."""
+    emulator.fail_next("twilio", "slow", delay=5)
+    with pytest.raises(httpx.ReadTimeout):
+        _twilio_send(emulator, timeout=0.3)
+
+    def abandoned() -> bool:
+        return [answer.status for answer in emulator.answers("twilio")] == [0]
+
+    deadline = time.monotonic() + 3
+    while not abandoned() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert abandoned(), emulator.answers("twilio")
+    assert _twilio_send(emulator, timeout=5).status_code == 201  # the next one goes through

@@ -2,7 +2,9 @@
 
 The pending row is the outbox (DESIGN: Outbound). A worker claims it with one
 conditional UPDATE, so the task and the outbox sweep never send it twice at
-once; a claim older than CLAIM_TIMEOUT is considered lost with its worker.
+once; a claim older than the claim timeout (settings.DELIVERY_CLAIM_TIMEOUT_SECONDS)
+is considered lost with its worker. A reply waiting out a retry's backoff keeps a
+claim that lapses when the retry is due, so the sweep does not send it early.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import contextlib
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
@@ -21,7 +24,14 @@ from chatdesk.inbox.models import Attachment, DeliveryStatus, Message
 from chatdesk.inbox.selectors import visible_conversations
 from chatdesk.inbox.services.common import now
 
-CLAIM_TIMEOUT = timedelta(minutes=5)
+
+def claim_timeout() -> timedelta:
+    # Read at call time: tests and operators set it per process (README: Production topology).
+    return timedelta(seconds=settings.DELIVERY_CLAIM_TIMEOUT_SECONDS)
+
+
+def _unclaimed() -> Q:
+    return Q(delivery_claimed_at__isnull=True) | Q(delivery_claimed_at__lt=now() - claim_timeout())
 
 
 def message_claim_for_delivery(*, message_id: int) -> Message | None:
@@ -30,9 +40,7 @@ def message_claim_for_delivery(*, message_id: int) -> Message | None:
         Message.objects.filter(
             pk=message_id, direction=Message.Direction.OUT, delivery_status=DeliveryStatus.PENDING
         )
-        .filter(
-            Q(delivery_claimed_at__isnull=True) | Q(delivery_claimed_at__lt=now() - CLAIM_TIMEOUT)
-        )
+        .filter(_unclaimed())
         .update(delivery_claimed_at=now())
     )
     if not claimed:
@@ -44,10 +52,18 @@ def message_claim_for_delivery(*, message_id: int) -> Message | None:
     )
 
 
-def message_release(*, message_id: int, attempts: int) -> None:
-    """A transient failure: let the next try (or the sweep) claim it again."""
+def message_release(*, message_id: int, attempts: int, retry_in: float = 0.0) -> None:
+    """A transient failure: the next try may claim it again in `retry_in` seconds.
+
+    The claim is back-dated so that it lapses (a second before) then: the sweep leaves
+    the reply alone while it waits out its backoff (or the provider's Retry-After),
+    and still sends it if the scheduled retry is lost with its worker.
+    """
+    # A second early: a retry that fires a little before its ETA must still find it free.
+    hold = retry_in - 1.0
+    lapses_at = now() + timedelta(seconds=hold) - claim_timeout() if hold > 0 else None
     Message.objects.filter(pk=message_id, delivery_status=DeliveryStatus.PENDING).update(
-        delivery_claimed_at=None, delivery_attempts=attempts
+        delivery_claimed_at=lapses_at, delivery_attempts=attempts
     )
 
 
@@ -115,9 +131,7 @@ def messages_left_pending(*, older_than: timedelta, limit: int = 200) -> list[in
             created_at__lt=cutoff,
         )
         .exclude(conversation__channel="internal")
-        .filter(
-            Q(delivery_claimed_at__isnull=True) | Q(delivery_claimed_at__lt=now() - CLAIM_TIMEOUT)
-        )
+        .filter(_unclaimed())
         .order_by("created_at")
         .values_list("pk", flat=True)[:limit]
     )
