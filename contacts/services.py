@@ -50,7 +50,9 @@ def _contact_for_phone(phone: str) -> Contact | None:
     return sibling.contact if sibling else None
 
 
-@transaction.atomic
+# savepoint=False: on the hot path of every inbound message, and a failure here
+# fails the caller's whole transaction anyway (the lost race below has its own).
+@transaction.atomic(savepoint=False)
 def identity_resolve(*, kind: str, address: str, display_name: str = "") -> Identity:
     """The identity of an inbound sender, created on first contact.
 

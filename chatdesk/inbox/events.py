@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from chatdesk.accounts.models import User
 from chatdesk.inbox import outbound
@@ -40,12 +40,28 @@ def publish(
     if not agent_ids:
         return None
     event = Event.objects.create(type=event_type, conversation=conversation, data=data)
-    EventRecipient.objects.bulk_create(
-        [EventRecipient(event=event, agent_id=agent_id) for agent_id in agent_ids]
-    )
+    _store_recipients(event.pk, agent_ids)
     payload = as_dict(event)
     transaction.on_commit(lambda: outbound.fan_out([payload], {event.pk: agent_ids}))
     return event
+
+
+def _store_recipients(event_id: int, agent_ids: list[int]) -> None:
+    """One row per recipient, in one statement, without building a model per row.
+
+    Why not bulk_create: a chat offered to a 50-member queue publishes events to
+    50+ agents several times per message; bulk_create's per-object model work
+    (init, pre_save, field preparation) was ~3 ms of every publish.
+    """
+    table = connection.ops.quote_name(EventRecipient._meta.db_table)
+    # Two parameters a row; SQLite (as Django configures it) takes at most 999.
+    per_statement = min(1000, (connection.features.max_query_params or 2000) // 2)
+    with connection.cursor() as cursor:
+        for start in range(0, len(agent_ids), per_statement):
+            chunk = agent_ids[start : start + per_statement]
+            rows = ", ".join(["(%s, %s)"] * len(chunk))
+            params = [value for agent_id in chunk for value in (event_id, agent_id)]
+            cursor.execute(f"INSERT INTO {table} (event_id, agent_id) VALUES {rows}", params)
 
 
 def conversation_data(conversation: Conversation) -> dict:
@@ -88,14 +104,16 @@ def conversation_removed(conversation: Conversation, agent_ids: Iterable[int]) -
     )
 
 
-def message_created(message: Message) -> None:
+def message_created(message: Message, *, audience: set[int] | None = None) -> None:
+    """`audience`: the conversation's audience when the caller has just computed it
+    in the same transaction (saves recomputing it); otherwise it is computed here."""
     from chatdesk.inbox.serializers import MessageSerializer
 
     conversation = message.conversation
     publish(
         "message.created",
         data={"conversation": conversation.pk, **MessageSerializer(message).data},
-        recipients=conversation_audience(conversation),
+        recipients=conversation_audience(conversation) if audience is None else audience,
         conversation=conversation,
     )
 

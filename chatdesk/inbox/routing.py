@@ -48,20 +48,29 @@ def open_chat_counts(agent_ids: Collection[int]) -> dict[int, int]:
     return {row["owner_id"]: row["open_chats"] for row in rows}
 
 
-def route(*, conversation: Conversation) -> set[int]:
+def route(*, conversation: Conversation, opened_now: bool = False) -> set[int]:
     """Offer a newly opened (or re-opened) unowned chat; returns the agents offered now.
 
     A chat routed to an agent's extension needs no offer: that agent sees it.
+    `opened_now`: created in the caller's transaction, so it has no earlier offers
+    or routing to clear (the inbound hot path skips those queries).
     """
     if conversation.direct_agent_id:
         return {conversation.direct_agent_id}
     if conversation.queue_id is None:
         return set()
-    with transaction.atomic():
+    # No savepoint: a failure while routing fails the receiving transaction as a whole.
+    with transaction.atomic(savepoint=False):
         # A re-opened chat starts a new hunt; offers left from before must not linger.
-        stale = queue_services.offers_close(conversation_id=conversation.pk, winner_id=None)
+        stale = (
+            set()
+            if opened_now
+            else queue_services.offers_close(conversation_id=conversation.pk, winner_id=None)
+        )
         queue_services.routing_start(
-            conversation_id=conversation.pk, round=conversation.routing_round + 1
+            conversation_id=conversation.pk,
+            round=conversation.routing_round + 1,
+            first=opened_now,
         )
         offered = _offer_next_round(conversation, tried=frozenset())
         if stale:

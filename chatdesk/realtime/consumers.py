@@ -7,20 +7,28 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from chatdesk.inbox.selectors import latest_event_id
 from chatdesk.realtime.groups import agent_group
+from chatdesk.realtime.hub import hub_for
 
 UNAUTHENTICATED = 4401
 
 
 class AgentConsumer(AsyncJsonWebsocketConsumer):
-    """Joins `agent.<id>` and relays the events published to that group."""
+    """Relays the agent's events: published batches through this process's hub, and
+    messages addressed to the agent's own group `agent.<id>`."""
 
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             await self.close(code=UNAUTHENTICATED)
             return
+        self.agent_id = user.pk
         self.group = agent_group(user.pk)
+        # Events relayed before `session.ready` went out wait here: it is the first frame.
+        self._early: list[str] | None = []
         await self.channel_layer.group_add(self.group, self.channel_name)
+        self.hub = hub_for(self.channel_layer)
+        # Joined before the replay point is read, so no event falls between the two.
+        await self.hub.join(user.pk, self, self._send_text)
         await self.accept()
         # The newest event this agent may see: a client that reconnects later
         # replays from here (GET /api/v1/events/?after=) even if it saw none yet.
@@ -28,10 +36,21 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json(
             {"type": "session.ready", "data": {"agent": user.pk, "last_event_id": last}}
         )
+        while self._early:
+            await self.send(text_data=self._early.pop(0))
+        self._early = None
 
     async def disconnect(self, code: int) -> None:
+        if getattr(self, "hub", None):
+            await self.hub.leave(self.agent_id, self)
         if getattr(self, "group", None):
             await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def _send_text(self, text: str) -> None:
+        if self._early is not None:
+            self._early.append(text)
+            return
+        await self.send(text_data=text)
 
     async def receive_json(self, content: dict, **kwargs) -> None:
         if content.get("type") == "ping":

@@ -8,7 +8,14 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 
 from chatdesk.inbox import events, routing
-from chatdesk.inbox.models import OPEN_STATUSES, Conversation, DeliveryStatus, Message, Status
+from chatdesk.inbox.models import (
+    OPEN_STATUSES,
+    Attachment,
+    Conversation,
+    DeliveryStatus,
+    Message,
+    Status,
+)
 from chatdesk.inbox.selectors import conversation_audience
 from chatdesk.inbox.services.common import log, now
 from contacts import services as contacts_services
@@ -31,7 +38,9 @@ class Inbound:
     visitor_ip: str | None = None
 
 
-@transaction.atomic
+# savepoint=False: a webhook stores its messages in one transaction and a failure
+# fails all of them (the provider retries); the races below have their own savepoints.
+@transaction.atomic(savepoint=False)
 def message_receive(*, inbound: Inbound) -> tuple[Message, bool]:
     """Store a customer's message in its conversation. Returns (message, created).
 
@@ -63,16 +72,30 @@ def message_receive(*, inbound: Inbound) -> tuple[Message, bool]:
     conversation.last_message_at = message.created_at
     conversation.archived = False
     conversation.save(update_fields=["last_message_at", "archived"])
+    audience = None
     if opened:
-        offered = routing.route(conversation=conversation)
+        offered = routing.route(conversation=conversation, opened_now=True)
+        # Computed once for both events: nothing changes who sees the chat in between.
+        audience = conversation_audience(conversation)
         events.publish(
             "conversation.updated",
             data=events.conversation_data(conversation),
-            recipients=conversation_audience(conversation) - offered,
+            recipients=audience - offered,
             conversation=conversation,
         )
-    events.message_created(message)
+    _publish_created(message, audience=audience)
     return message, True
+
+
+def _publish_created(message: Message, *, audience: set[int] | None) -> None:
+    # Just created, its files are downloaded after commit: it has none yet, so the
+    # event's serializer is spared a query. Only for the event: callers get the
+    # message without the cache, and see its attachments once they are stored.
+    message._prefetched_objects_cache = {"attachments": Attachment.objects.none()}
+    try:
+        events.message_created(message, audience=audience)
+    finally:
+        del message._prefetched_objects_cache
 
 
 def _storable(inbound: Inbound) -> Inbound:
