@@ -56,12 +56,18 @@ def inbox_rows(user: User, *, archived: bool = False) -> QuerySet[Conversation]:
 SUPERVISOR_ROLES = (Role.MANAGER, Role.GROUP_OWNER, Role.SYSTEM_OWNER)
 
 
-def supervisor_ids() -> set[int]:
-    return set(
+def _supervisors() -> QuerySet:
+    # Unordered: a set is wanted, and this runs for every published event.
+    return (
         User.objects.filter(is_active=True)
         .filter(Q(role__in=SUPERVISOR_ROLES) | Q(is_superuser=True))
+        .order_by()
         .values_list("pk", flat=True)
     )
+
+
+def supervisor_ids() -> set[int]:
+    return set(_supervisors())
 
 
 def conversation_audience(conversation: Conversation) -> set[int]:
@@ -71,32 +77,43 @@ def conversation_audience(conversation: Conversation) -> set[int]:
     """
     if conversation.channel == Channel.INTERNAL:
         return set(conversation.participants.values_list("pk", flat=True))
-    audience = supervisor_ids()
     if conversation.owner_id:
-        audience.add(conversation.owner_id)
-    elif conversation.direct_agent_id:
-        audience.add(conversation.direct_agent_id)
-    elif conversation.queue_id:
-        audience |= set(
-            Offer.objects.filter(
-                conversation_id=conversation.pk, outcome=Offer.Outcome.PENDING
-            ).values_list("agent_id", flat=True)
+        return supervisor_ids() | {conversation.owner_id}
+    if conversation.direct_agent_id:
+        return supervisor_ids() | {conversation.direct_agent_id}
+    if conversation.queue_id:
+        offered = (
+            Offer.objects.filter(conversation_id=conversation.pk, outcome=Offer.Outcome.PENDING)
+            .order_by()
+            .values_list("agent_id", flat=True)
         )
-    return audience
+        # One round trip for both: this runs for every event of a ringing chat.
+        return set(_supervisors().union(offered))
+    return supervisor_ids()
 
 
 def with_unread_counts(queryset: QuerySet[Conversation], user: User) -> QuerySet[Conversation]:
-    """Annotate each row with the customer messages `user` has not read yet (one query)."""
+    """Annotate each row with the messages `user` has not read yet (one query).
+
+    Those are the customer's messages, and in an internal chat the colleagues' lines
+    (stored as outbound, since an agent wrote them).
+    """
     from django.db.models import Count, IntegerField, Value
     from django.db.models.functions import Coalesce
 
     from chatdesk.inbox.models import ReadMarker
 
-    marker = ReadMarker.objects.filter(conversation_id=OuterRef("pk"), agent_id=user.pk).values(
-        "last_read_message_id"
-    )[:1]
+    # Correlated to the message of the subquery below (its conversation), not to
+    # the message's own pk: OuterRef resolves against the nearest enclosing query.
+    marker = ReadMarker.objects.filter(
+        conversation_id=OuterRef("conversation_id"), agent_id=user.pk
+    ).values("last_read_message_id")[:1]
     unread = (
-        Message.objects.filter(conversation_id=OuterRef("pk"), direction=Message.Direction.IN)
+        Message.objects.filter(conversation_id=OuterRef("pk"))
+        .filter(
+            Q(direction=Message.Direction.IN)
+            | (Q(conversation__channel=Channel.INTERNAL) & ~Q(sender_id=user.pk))
+        )
         .filter(pk__gt=Coalesce(Subquery(marker), Value(0)))
         .order_by()
         .values("conversation_id")
