@@ -35,7 +35,10 @@ def sms_line_for(contact_id: int, requested: int | None) -> int:
 
 
 class StartSmsSerializer(serializers.Serializer):
-    account = serializers.IntegerField(required=False, allow_null=True, default=None)
+    # Bounded so a huge id is a 400, not an overflow in the database driver.
+    account = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=2**63 - 1
+    )
 
 
 class ContactSmsView(APIView):

@@ -37,7 +37,7 @@ class CategorySerializer(serializers.Serializer):
 
 
 class RenderRequestSerializer(serializers.Serializer):
-    conversation = serializers.IntegerField(required=False, min_value=1)
+    conversation = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
     contact_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
 

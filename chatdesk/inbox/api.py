@@ -22,24 +22,31 @@ from chatdesk.inbox.services import (
     reading,
 )
 
+# Ids and durations from the client are bounded, so a huge number is a 400 and never an
+# overflow in the database driver or in timedelta (found by the write-operation fuzz).
+ID_MAX = 2**63 - 1
+BLOCK_MINUTES_MAX = 10 * 366 * 24 * 60
+
 
 class ReplySerializer(serializers.Serializer):
     body = serializers.CharField(
         allow_blank=True, default="", max_length=10000, trim_whitespace=False
     )
     attachments = serializers.ListField(
-        child=serializers.IntegerField(), default=list, max_length=10
+        child=serializers.IntegerField(min_value=1, max_value=ID_MAX), default=list, max_length=10
     )
     client_id = serializers.UUIDField(required=False, allow_null=True, default=None)
 
 
 class TransferSerializer(serializers.Serializer):
-    agent = serializers.IntegerField()
+    agent = serializers.IntegerField(min_value=1, max_value=ID_MAX)
 
 
 class BlockSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True, default="", max_length=500)
-    minutes = serializers.IntegerField(required=False, allow_null=True, min_value=1, default=None)
+    minutes = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=BLOCK_MINUTES_MAX, default=None
+    )
 
 
 class AddContactSerializer(serializers.Serializer):
@@ -49,7 +56,7 @@ class AddContactSerializer(serializers.Serializer):
 
 
 class InternalSerializer(serializers.Serializer):
-    agent = serializers.IntegerField()
+    agent = serializers.IntegerField(min_value=1, max_value=ID_MAX)
 
 
 FILTERS = [
