@@ -38,7 +38,14 @@ def listener(conn: Connection, urls: list[str], origin: str) -> None:
 
 
 async def _listener(conn: Connection, urls: list[str], origin: str) -> None:
-    socks = [await _open(url, origin) for url in urls]
+    # Some in flight at once: hundreds of agents would take long one by one.
+    gate = asyncio.Semaphore(50)
+
+    async def gated(url: str) -> ClientConnection:
+        async with gate:
+            return await _open(url, origin)
+
+    socks = list(await asyncio.gather(*(gated(url) for url in urls)))
     seen: dict[str, list[float]] = {}
     tasks = [asyncio.create_task(_listen(sock, seen)) for sock in socks]
     conn.send("ready")

@@ -12,6 +12,7 @@ from queues.models import Queue, QueueMember, Strategy
 APP_SECRET = "test-app-secret"
 PHONE_NUMBER_ID = "113355779900246"
 RACE_PHONE_NUMBER_ID = "113355779900357"
+FANOUT_PHONE_NUMBER_ID = "113355779900791"
 UNLIMITED = 1_000_000
 
 
@@ -19,6 +20,7 @@ UNLIMITED = 1_000_000
 class Desk:
     tokens: list[str]
     queue_id: int
+    agent_id: int  # scenario 5's replies are this agent's
     race_tokens: list[str]
     race_queue_id: int
     race_account_id: int
@@ -74,6 +76,7 @@ def make_desk(agents: int, racers: int) -> Desk:
     return Desk(
         tokens=tokens_of(inbound_agents),
         queue_id=queue.pk,
+        agent_id=inbound_agents[0].pk,
         race_tokens=tokens_of(race_agents),
         race_queue_id=race_queue.pk,
         race_account_id=race_account.pk,
@@ -98,3 +101,10 @@ def race_conversations(desk: Desk, count: int) -> list[int]:
         )
         ids.append(message.conversation_id)
     return ids
+
+
+def make_fanout_desk(agents: int) -> list[str]:
+    """`agents` on one more ring_all queue (scenarios 3 and 4); their tokens."""
+    users = _agents("bench-fan-", agents)
+    _account(FANOUT_PHONE_NUMBER_ID, _queue("Bench fan-out", users))
+    return tokens_of(users)

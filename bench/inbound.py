@@ -16,15 +16,25 @@ CUSTOMERS = 20  # a pool: the first message of each opens a chat, the rest follo
 GRACE = 15.0
 
 
-def webhook_bodies(tag: str, count: int) -> list[tuple[str, bytes, dict]]:
-    """Signed WhatsApp text webhooks (the fixture's shape) whose text is a unique marker."""
+def webhook_bodies(
+    tag: str,
+    count: int,
+    phone_number_id: str = PHONE_NUMBER_ID,
+    customers: int = CUSTOMERS,
+    first_new: int = 0,
+) -> list[tuple[str, bytes, dict]]:
+    """Signed WhatsApp text webhooks (the fixture's shape) whose text is a unique marker.
+
+    `customers`: the size of the pool; 0 makes every message a new customer's (a new
+    chat), numbered from `first_new` so no two rounds share one.
+    """
     out = []
     for n in range(count):
         marker = f"{tag}-{n}"
-        customer = f"1415555{n % CUSTOMERS:04d}"
+        customer = f"1415555{n % customers:04d}" if customers else f"1416{first_new + n:07d}"
         value = {
             "messaging_product": "whatsapp",
-            "metadata": {"display_phone_number": "15550109876", "phone_number_id": PHONE_NUMBER_ID},
+            "metadata": {"display_phone_number": "15550109876", "phone_number_id": phone_number_id},
             "contacts": [{"profile": {"name": f"Bench {customer}"}, "wa_id": customer}],
             "messages": [
                 {
@@ -76,6 +86,21 @@ def _stored_messages() -> tuple[int, int]:
         rows=Count("pk"), distinct=Count("provider_message_id", distinct=True)
     )
     return found["rows"], found["distinct"]
+
+
+def stored_of(provider_ids: list[str]) -> tuple[int, int]:
+    """(rows, distinct provider ids) stored among `provider_ids`."""
+    from django.db.models import Count
+
+    from chatdesk.inbox.models import Message
+
+    rows = distinct = 0
+    for start in range(0, len(provider_ids), 5000):  # under SQLite's bound-variable limit
+        found = Message.objects.filter(
+            provider_message_id__in=provider_ids[start : start + 5000]
+        ).aggregate(rows=Count("pk"), distinct=Count("provider_message_id", distinct=True))
+        rows, distinct = rows + found["rows"], distinct + found["distinct"]
+    return rows, distinct
 
 
 def run(base: str, desk: Desk, rate: float, seconds: float, rounds: int) -> dict:

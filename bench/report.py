@@ -1,4 +1,4 @@
-"""The run's JSON (every figure) and its Markdown table (bench/results/latest.md)."""
+"""The run's JSON (every figure) and its Markdown tables (bench/results/latest.md)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import sys
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
+
+from bench.report_rows import figure_rows, latency_rows
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -22,7 +24,18 @@ def machine() -> dict:
                 break
     except OSError:
         pass
-    return {"cpus": os.cpu_count(), "cpu_model": model, "platform": platform.platform()}
+    memory = ""
+    try:
+        total = Path("/proc/meminfo").read_text().splitlines()[0].split()[1]
+        memory = f"{int(total) // 1024 // 1024} GB"
+    except (OSError, IndexError, ValueError):
+        pass
+    return {
+        "cpus": os.cpu_count(),
+        "cpu_model": model,
+        "memory": memory,
+        "platform": platform.platform(),
+    }
 
 
 def versions() -> dict:
@@ -30,56 +43,36 @@ def versions() -> dict:
     return {"python": sys.version.split()[0], **{name: version(name) for name in names}}
 
 
-def _row(name: str, subject: dict, base: dict, ratio: dict) -> str:
-    cells = [
-        f"{subject[k]:.1f} / {base[k]:.1f} / **{ratio[k.removesuffix('_ms')]}x**"
-        for k in ("p50_ms", "p95_ms", "p99_ms")
-    ]
-    return f"| {name} | " + " | ".join(cells) + " |"
-
-
 def markdown(doc: dict) -> str:
-    probe, inbound, race = doc["probe"], doc.get("inbound"), doc.get("race")
+    probe = doc["probe"]
     cpu, kind = doc["machine"], "QUICK" if doc["quick"] else "full"
     floor = {name: figures["p50_ms"] for name, figures in probe.items()}
     lines = [
-        f"Run {doc['started']} ({kind}), {cpu['cpus']} cores ({cpu['cpu_model']}), "
-        f"database {doc['database']}, Redis {doc['redis']}.",
+        f"Run {doc['started']} ({kind}, scenarios {','.join(map(str, doc['scenarios']))}, "
+        f"{doc.get('total_seconds', '?')} s), {cpu['cpus']} cores ({cpu['cpu_model']}), "
+        f"{cpu.get('memory', '')} RAM, database {doc['database']}, Redis {doc['redis']}.",
         "",
         f"Floor (p50): loopback TCP {floor['loopback_tcp']} ms, Redis PING "
         f"{floor['redis_ping']} ms, one-row commit {floor['db_commit']} ms.",
         "",
-        "| scenario | p50 ms (subject / baseline / ratio) | p95 | p99 |",
-        "|---|---|---|---|",
     ]
-    if inbound:
-        label = f"1. inbound, {inbound['rate_per_s']:.0f}/s, {inbound['agents']} agents"
-        lines.append(
-            _row(
-                label + ", first agent vs (a)",
-                inbound["subject_first_agent"],
-                inbound["baseline_a"],
-                inbound["ratio_first_agent"],
-            )
-        )
-        lines.append(
-            _row(
-                label + ", all agents vs (a)",
-                inbound["subject_all_agents"],
-                inbound["baseline_a"],
-                inbound["ratio_all_agents"],
-            )
-        )
-    if race:
-        lines.append(
-            _row(
-                f"6. take race, {race['concurrency']} agents vs bare UPDATE",
-                race["subject_take"],
-                race["baseline_update"],
-                race["ratio"],
-            )
-        )
-    lines += ["", "Integrity: " + "; ".join(doc["checks"]) + "."]
+    latency = latency_rows(doc)
+    if latency:
+        lines += [
+            "| scenario | p50 ms (subject / baseline / ratio) | p95 | p99 | target |",
+            "|---|---|---|---|---|",
+            *latency,
+            "",
+        ]
+    figures = figure_rows(doc)
+    if figures:
+        lines += [
+            "| scenario | subject | baseline | ratio | target |",
+            "|---|---|---|---|---|",
+            *figures,
+            "",
+        ]
+    lines += ["Integrity: " + "; ".join(doc["checks"]) + "."]
     return "\n".join(lines) + "\n"
 
 

@@ -52,6 +52,7 @@ class Stack:
         self.pg_url: str | None = None
         self.env: dict[str, str] = {}
         self.base_url = ""
+        self.emulator_url = ""
 
     def prepare_env(self) -> dict[str, str]:
         """Choose Redis and the database; return the env every process of the run shares."""
@@ -108,29 +109,16 @@ class Stack:
     def start(self) -> str:
         """Start the emulator, daphne and one Celery worker; wait until daphne answers."""
         emulator_port = free_port()
-        self._spawn(
-            "emulator", [PYTHON, "-m", "channels_ingest.emulator", "--port", str(emulator_port)]
-        )
+        # The real emulator plus a latency knob and a send log (bench/emulator.py).
+        self._spawn("emulator", [PYTHON, "-m", "bench.emulator", "--port", str(emulator_port)])
         emu = f"http://127.0.0.1:{emulator_port}"
+        self.emulator_url = emu
         self.env.update(
             WHATSAPP_GRAPH_URL=f"{emu}/whatsapp/v25.0",
             MESSENGER_GRAPH_URL=f"{emu}/messenger/v25.0",
             TWILIO_API_URL=f"{emu}/twilio",
         )
-        port = free_port()
-        self._spawn(
-            "daphne",
-            [
-                PYTHON,
-                "-m",
-                "daphne",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(port),
-                "chatdesk.asgi:application",
-            ],
-        )
+        self.base_url = self.start_daphne("daphne")
         self._spawn(
             "worker",
             [
@@ -144,23 +132,56 @@ class Stack:
                 "WARNING",
                 "--concurrency",
                 "2",
+                # Baseline (d)'s bare task, in the same worker as the real delivery task.
+                "--include",
+                "bench.baselines.tasks",
             ],
         )
-        self.base_url = f"http://127.0.0.1:{port}"
-        self._wait_healthy()
         return self.base_url
 
-    def _wait_healthy(self, timeout: float = 60) -> None:
+    def start_daphne(self, name: str) -> str:
+        """One more daphne on the same database and Redis (scenarios 3 and 7); its base URL."""
+        port = free_port()
+        self._spawn(
+            name,
+            [
+                PYTHON,
+                "-m",
+                "daphne",
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "chatdesk.asgi:application",
+            ],
+        )
+        url = f"http://127.0.0.1:{port}"
+        self._wait_healthy(url)
+        return url
+
+    def stop_child(self, name: str) -> None:
+        """Stop one named child (a scenario's own daphne) and forget it."""
+        for child, proc in list(self.children):
+            if child == name:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+                self.children.remove((child, proc))
+
+    def _wait_healthy(self, url: str, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             self.check_alive()
             try:
-                if httpx.get(f"{self.base_url}/healthz", timeout=2).status_code == 200:
+                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
                     return
             except httpx.TransportError:
                 pass
             time.sleep(0.2)
-        raise RuntimeError(f"daphne did not answer in {timeout:.0f} s; see {self.tmp}/daphne.log")
+        raise RuntimeError(f"daphne at {url} did not answer in {timeout:.0f} s; see {self.tmp}")
 
     def check_alive(self) -> None:
         for name, proc in self.children:

@@ -6,5 +6,6 @@ from bench.baselines import views
 
 urlpatterns = [
     path("ingest/", views.ingest),
+    path("fanout/", views.fanout),
     path("take/<int:row_id>/", views.take),
 ]

@@ -45,3 +45,19 @@ def take(request: HttpRequest, row_id: int) -> HttpResponse:
         )
         won = cursor.rowcount == 1
     return HttpResponse("OK" if won else "Taken", status=200 if won else 409)
+
+
+@csrf_exempt
+@require_POST
+def fanout(request: HttpRequest) -> HttpResponse:
+    """Baseline (c): one group_send to every relay consumer (N of them), nothing else."""
+    marker = json.loads(request.body)["marker"]
+    event = {
+        "type": "message.created",
+        "at": datetime.now(UTC).isoformat(),
+        "data": {"body": marker},
+    }
+    async_to_sync(get_channel_layer().group_send)(
+        RELAY_GROUP, {"type": "bench.event", "event": event}
+    )
+    return HttpResponse("OK", content_type="text/plain")
