@@ -4,32 +4,10 @@ from __future__ import annotations
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
-from rest_framework.authtoken.models import Token
 
-from chatdesk.asgi import application
+from tests.sockets import agent_socket, drain
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-ORIGIN = [(b"origin", b"http://127.0.0.1:8000")]
-
-
-async def _socket(user) -> WebsocketCommunicator:
-    token = await database_sync_to_async(Token.objects.create)(user=user)
-    communicator = WebsocketCommunicator(
-        application, f"/ws/agent/?token={token.key}", headers=ORIGIN
-    )
-    connected, _ = await communicator.connect()
-    assert connected
-    assert (await communicator.receive_json_from(timeout=5))["type"] == "session.ready"
-    return communicator
-
-
-async def _drain(communicator: WebsocketCommunicator) -> list[dict]:
-    events = []
-    while not await communicator.receive_nothing(timeout=0.5):
-        events.append(await communicator.receive_json_from())
-    return events
 
 
 async def test_the_receiver_hears_the_reopened_chat_and_the_sender_only_its_removal(
@@ -41,7 +19,11 @@ async def test_the_receiver_hears_the_reopened_chat_and_the_sender_only_its_remo
             f"/api/v1/conversations/{conversation_id}/{action}/"
         )
         assert response.status_code == 200
-    sender, receiver, bystander = await _socket(alice), await _socket(oscar), await _socket(bob)
+    sender, receiver, bystander = (
+        await agent_socket(alice),
+        await agent_socket(oscar),
+        await agent_socket(bob),
+    )
     try:
         response = await database_sync_to_async(api(alice).post)(
             f"/api/v1/conversations/{conversation_id}/transfer/",
@@ -50,17 +32,17 @@ async def test_the_receiver_hears_the_reopened_chat_and_the_sender_only_its_remo
         )
         assert response.status_code == 200, response.content
 
-        heard = await _drain(receiver)
+        heard = await drain(receiver)
         assert [(e["type"], e["data"]["id"]) for e in heard] == [
             ("conversation.updated", conversation_id)
         ]
         assert heard[0]["data"]["owner"] == oscar.pk
         assert heard[0]["data"]["archived"] is False
-        sender_heard = await _drain(sender)
+        sender_heard = await drain(sender)
         assert [(e["type"], e["data"]["id"]) for e in sender_heard] == [
             ("conversation.removed", conversation_id)
         ]
-        assert await _drain(bystander) == []
+        assert await drain(bystander) == []
     finally:
         for communicator in (sender, receiver, bystander):
             await communicator.disconnect()

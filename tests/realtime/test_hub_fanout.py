@@ -9,26 +9,12 @@ from __future__ import annotations
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
-from rest_framework.authtoken.models import Token
 
-from chatdesk.asgi import application
 from chatdesk.realtime import fanout
 from chatdesk.realtime.hub import HUBS_GROUP
+from tests.sockets import agent_socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-ORIGIN = [(b"origin", b"http://127.0.0.1:8000")]
-
-
-async def _socket(user) -> WebsocketCommunicator:
-    token = await database_sync_to_async(Token.objects.get_or_create)(user=user)
-    communicator = WebsocketCommunicator(
-        application, f"/ws/agent/?token={token[0].key}", headers=ORIGIN
-    )
-    connected, _ = await communicator.connect()
-    assert connected
-    assert (await communicator.receive_json_from())["type"] == "session.ready"
-    return communicator
 
 
 async def _types(communicator: WebsocketCommunicator, count: int) -> list[str]:
@@ -37,7 +23,7 @@ async def _types(communicator: WebsocketCommunicator, count: int) -> list[str]:
 
 async def test_a_new_chat_reaches_its_audience_and_nobody_else(alice, bob, oscar, customer_writes):
     alice_tab, alice_other_tab, bob_tab, oscar_tab = [
-        await _socket(user) for user in (alice, alice, bob, oscar)
+        await agent_socket(user) for user in (alice, alice, bob, oscar)
     ]
     await database_sync_to_async(customer_writes)("Hello?")
     for tab in (alice_tab, alice_other_tab, bob_tab):

@@ -8,34 +8,15 @@ from channels.testing import WebsocketCommunicator
 from rest_framework.authtoken.models import Token
 
 from chatdesk.asgi import application
+from tests.sockets import ORIGIN, agent_socket, drain
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-ORIGIN = [(b"origin", b"http://127.0.0.1:8000")]
-
-
-async def _socket(user) -> WebsocketCommunicator:
-    token = await database_sync_to_async(Token.objects.create)(user=user)
-    communicator = WebsocketCommunicator(
-        application, f"/ws/agent/?token={token.key}", headers=ORIGIN
-    )
-    connected, _ = await communicator.connect()
-    assert connected
-    assert (await communicator.receive_json_from(timeout=5))["type"] == "session.ready"
-    return communicator
-
-
-async def _drain(communicator: WebsocketCommunicator) -> list[dict]:
-    events = []
-    while not await communicator.receive_nothing(timeout=0.5):
-        events.append(await communicator.receive_json_from())
-    return events
 
 
 async def test_an_outsider_socket_hears_nothing_of_a_chat_it_may_not_see(
     customer_writes, api, alice, bob, oscar, queue_a
 ):
-    insider, outsider = await _socket(alice), await _socket(oscar)
+    insider, outsider = await agent_socket(alice), await agent_socket(oscar)
     try:
         message = await database_sync_to_async(customer_writes)("secret order 4411")
         conversation_id = message.conversation_id
@@ -45,9 +26,9 @@ async def test_an_outsider_socket_hears_nothing_of_a_chat_it_may_not_see(
         )
         assert taken.status_code == 200
         await database_sync_to_async(customer_writes)("and my address is …")
-        heard = await _drain(insider)
+        heard = await drain(insider)
         assert "message.created" in {event["type"] for event in heard}
-        assert await _drain(outsider) == []
+        assert await drain(outsider) == []
     finally:
         await insider.disconnect()
         await outsider.disconnect()
