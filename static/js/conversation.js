@@ -115,6 +115,8 @@ function ticks(message) {
   const [glyph, text] = TICKS[status] || TICKS.pending;
   const box = h("div", { class: `ticks ticks-${status}` },
     h("span", { class: "tick", title: text, "aria-label": text, role: "img" }, glyph));
+  // Delivered and read share a glyph; a word, not colour alone, tells them apart.
+  if (status === "read") box.append(h("span", { class: "tick-word", "aria-hidden": "true" }, "Read"));
   if (status === "failed") {
     box.append(h("span", { class: "failed-reason" }, message.delivery_error || "The provider refused this message."));
     if (message.id) box.append(h("button", { type: "button", class: "ghost small", dataset: { retry: message.id } }, "Retry"));

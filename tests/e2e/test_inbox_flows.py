@@ -199,3 +199,24 @@ def test_an_archived_chat_can_be_transferred_and_reopens_for_the_colleague(
     assert len(transfers) == 1
     chat.refresh_from_db()
     assert (chat.owner, chat.status, chat.archived) == (bob, Status.TAKEN, False)
+
+
+def test_read_is_told_apart_from_delivered_by_a_word_not_colour_alone(sign_in, alice, queue_a):
+    chat = owned_chat(alice, queue_a, name="Tick Tester")
+    MessageFactory(
+        conversation=chat,
+        direction="out",
+        body="delivered one",
+        delivery_status=DeliveryStatus.DELIVERED,
+    )
+    MessageFactory(
+        conversation=chat, direction="out", body="read one", delivery_status=DeliveryStatus.READ
+    )
+    page = sign_in(alice)
+    row(page, "Tick Tester").click()
+    delivered = page.locator(".msg.out", has_text="delivered one").locator(".ticks")
+    read = page.locator(".msg.out", has_text="read one").locator(".ticks")
+    expect(read.locator(".tick-word")).to_have_text("Read")
+    expect(read.locator(".tick")).to_have_attribute("aria-label", "Read")
+    expect(delivered.locator(".tick-word")).to_have_count(0)
+    expect(delivered.locator(".tick")).to_have_attribute("aria-label", "Delivered")

@@ -172,6 +172,12 @@ def test_the_side_pane_is_a_drawer_on_a_laptop_screen(sign_in, alice, queue_a):
     expect(toggle).to_have_attribute("aria-expanded", "false")
 
     toggle.click()
+    # A toast arriving while the drawer is open stands beside it, not over it.
+    page.evaluate("import('/static/js/toast.js').then((m) => m.toast('Beside the drawer'))")
+    toast = page.locator(".toast", has_text="Beside the drawer")
+    expect(toast).to_be_visible()
+    toast_box, side_box = toast.bounding_box(), side.bounding_box()
+    assert toast_box["x"] + toast_box["width"] <= side_box["x"], (toast_box, side_box)
     page.get_by_role("button", name="Close contact and templates").click()
     expect(side).to_be_hidden()
     page.set_viewport_size({"width": 1280, "height": 800})
