@@ -16,13 +16,8 @@ from bench.baselines.consumers import RELAY_GROUP
 from bench.baselines.tables import ROW_TABLE, TAKE_TABLE
 
 
-@csrf_exempt
-@require_POST
-def ingest(request: HttpRequest) -> HttpResponse:
-    """Baseline (a): one INSERT, then one group_send to one consumer, like a webhook's shape."""
-    marker = json.loads(request.body)["marker"]
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {ROW_TABLE} (marker) VALUES (%s)", [marker])
+def _relay(marker: str) -> HttpResponse:
+    """One group_send of a message.created-shaped event to the relay group; 200."""
     event = {
         "type": "message.created",
         "at": datetime.now(UTC).isoformat(),
@@ -32,6 +27,16 @@ def ingest(request: HttpRequest) -> HttpResponse:
         RELAY_GROUP, {"type": "bench.event", "event": event}
     )
     return HttpResponse("OK", content_type="text/plain")
+
+
+@csrf_exempt
+@require_POST
+def ingest(request: HttpRequest) -> HttpResponse:
+    """Baseline (a): one INSERT, then one group_send to one consumer, like a webhook's shape."""
+    marker = json.loads(request.body)["marker"]
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {ROW_TABLE} (marker) VALUES (%s)", [marker])
+    return _relay(marker)
 
 
 @csrf_exempt
@@ -52,12 +57,4 @@ def take(request: HttpRequest, row_id: int) -> HttpResponse:
 def fanout(request: HttpRequest) -> HttpResponse:
     """Baseline (c): one group_send to every relay consumer (N of them), nothing else."""
     marker = json.loads(request.body)["marker"]
-    event = {
-        "type": "message.created",
-        "at": datetime.now(UTC).isoformat(),
-        "data": {"body": marker},
-    }
-    async_to_sync(get_channel_layer().group_send)(
-        RELAY_GROUP, {"type": "bench.event", "event": event}
-    )
-    return HttpResponse("OK", content_type="text/plain")
+    return _relay(marker)
