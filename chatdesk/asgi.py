@@ -7,6 +7,11 @@ import os
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chatdesk.settings")
+# The web process pools its PostgreSQL connections (settings: DATABASE_POOL_MAX); set
+# here, not in settings, because Celery's prefork workers must not inherit a pool's
+# threads across fork. `DATABASE_POOL_MAX=0` turns it off. No effect once settings are
+# loaded (the test process imports this module after pytest-django configured them).
+os.environ.setdefault("DATABASE_POOL_MAX", "10")
 # Django must be set up before anything imports models (the routing below does).
 django_asgi_app = get_asgi_application()
 

@@ -114,6 +114,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # A file, not memory, so end-to-end tests can share it with a real daphne process.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and int(
+    os.environ.get("DATABASE_POOL_MAX", "0")
+):
+    # Under ASGI, CONN_MAX_AGE cannot keep connections (each sync view may run on a
+    # fresh thread), so every request opened one: 11-14% of a webhook's time (py-spy,
+    # bench scenario 1; at 50 webhooks/s with 50 agents p50 1,230 ms without, 32 ms
+    # with). The web process turns it on (chatdesk/asgi.py). psycopg's pool hands a warm connection to each request; the
+    # health check tests it on the way out, so a backend killed meanwhile is replaced,
+    # not handed to a request (tests/reliability: PostgreSQL connection dropped).
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": int(os.environ["DATABASE_POOL_MAX"]),
+        "timeout": 10,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -104,7 +104,12 @@ def test_settings_persist_and_the_toaster_obeys_them(sign_in, alice, customer_wr
     page.get_by_role("button", name="Settings").click()
     dialog = page.get_by_role("dialog", name="Notification settings")
     dialog.get_by_label("Show a toast").uncheck()
-    dialog.get_by_label("Sound", exact=True).select_option("bell")
+    # Each change saves on its own; "Saved." may still be the first one's, so wait for
+    # the second save's answer before reloading (a race seen under CI load).
+    with page.expect_response(
+        lambda r: "/api/v1/me/settings/" in r.url and "bell" in (r.request.post_data or "")
+    ):
+        dialog.get_by_label("Sound", exact=True).select_option("bell")
     expect(dialog.get_by_role("status")).to_have_text("Saved.")
     dialog.get_by_role("button", name="Done").click()
 
