@@ -187,7 +187,7 @@ def conversation_transfer(*, conversation_id: int, agent: User, to_agent_id: int
         previous_owner=previous_owner,
         reopened=reopening,
     )
-    # Only real agents: a placeholder id for "no previous owner" became an event
+    # Only real agents: the id 0 once used for "no previous owner" became an event
     # recipient row whose foreign key failed at commit (a 500 on unowned chats).
     lost |= {agent.pk} | ({previous_owner} if previous_owner else set())
     events.conversation_changed(conversation, lost=lost)
