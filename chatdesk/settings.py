@@ -120,9 +120,10 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and int(
     # Under ASGI, CONN_MAX_AGE cannot keep connections (each sync view may run on a
     # fresh thread), so every request opened one: 11-14% of a webhook's time (py-spy,
     # bench scenario 1; at 50 webhooks/s with 50 agents p50 1,230 ms without, 32 ms
-    # with). The web process turns it on (chatdesk/asgi.py). psycopg's pool hands a warm connection to each request; the
-    # health check tests it on the way out, so a backend killed meanwhile is replaced,
-    # not handed to a request (tests/reliability: PostgreSQL connection dropped).
+    # with). The web process turns it on (chatdesk/asgi.py). psycopg's pool hands a
+    # warm connection to each request; the health check tests it on the way out, so a
+    # backend killed meanwhile is replaced, not handed to a request (tests/reliability:
+    # PostgreSQL connection dropped).
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 1,
