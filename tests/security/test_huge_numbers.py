@@ -1,6 +1,6 @@
-"""Numbers beyond the database's 64-bit range in every integer a client may send: 400,
-never an overflow (the write-operation fuzz found a 500 on reply attachments and block
-minutes)."""
+"""Numbers beyond the database's 64-bit range, and non-numbers, in every id or integer a
+client may send: 4xx, never an overflow or a TypeError (the write-operation fuzz found
+500s on reply attachments, block minutes and a channel account's route)."""
 
 from __future__ import annotations
 
@@ -34,6 +34,10 @@ CASES = [
         {"name": "q2", "strategy": "ring_all", "ring_timeout_seconds": HUGE},
     ),
     ("patch", "/api/v1/agents/{b}/", {"max_chats": HUGE}),
+    ("patch", "/api/v1/channel-accounts/{a}/", {"route": {"queue": HUGE}}),
+    ("patch", "/api/v1/channel-accounts/{a}/", {"route": {"agent": HUGE}}),
+    ("patch", "/api/v1/channel-accounts/{a}/", {"route": {"agent": []}}),
+    ("patch", "/api/v1/channel-accounts/{a}/", {"route": {"queue": "x"}}),
 ]
 
 
@@ -43,6 +47,8 @@ def test_huge_integer_is_a_client_error(world, method, path, body):
     client = APIClient()
     client.force_authenticate(owner)
     client.raise_request_exception = False
-    url = path.format(c=world.conversation, k=world.contact, b=world.bob, t=world.template)
+    url = path.format(
+        c=world.conversation, k=world.contact, b=world.bob, t=world.template, a=world.account
+    )
     response = getattr(client, method)(url, body, format="json")
     assert 400 <= response.status_code < 500, (url, response.status_code)
