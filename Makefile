@@ -1,5 +1,7 @@
 # Chatdesk: `make run` for the demo, `make test` for the suite. Both bootstrap .venv.
 PYTHON ?= python3
+# Daphne processes on the bench's main port (`make bench WEB=2`; README: Benchmarks).
+WEB ?= $(or $(BENCH_WEB_PROCESSES),1)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -29,7 +31,7 @@ test: lint
 
 # Benchmarks against in-run baselines (README: Benchmarks); QUICK=1 is the ~1 min smoke.
 bench: $(STAMP)
-	QUICK=$(QUICK) $(BIN)/python -m bench
+	QUICK=$(QUICK) BENCH_WEB_PROCESSES=$(WEB) $(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

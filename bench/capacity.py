@@ -10,6 +10,7 @@ opened and closed, whose RSS growth over the first tells a leak from retention.
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -31,6 +32,12 @@ def rss_kb(pid: int) -> int:
     raise RuntimeError(f"no VmRSS for pid {pid}")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU the process has used so far (/proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _warm(urls: list[str], origin: str, ready: bool) -> None:
     for url in urls[:5]:
         with connect(url, origin=origin, open_timeout=30) as sock:
@@ -38,8 +45,12 @@ def _warm(urls: list[str], origin: str, ready: bool) -> None:
                 sock.recv(timeout=30)
 
 
-def _cycle(urls: list[str], base: str, subject: bool, pid: int) -> tuple[list[dict], int, int]:
-    """Open every socket from holder processes, read RSS, close them all, settle, read RSS."""
+def _cycle(
+    urls: list[str], base: str, subject: bool, pid: int
+) -> tuple[list[dict], int, int, float]:
+    """Open every socket from holder processes, read RSS, close them all, settle, read RSS.
+    Also the server's CPU seconds spent opening them: unlike a latency, a CPU cost barely
+    moves when other work shares the machine."""
     chunks = [urls[i : i + PER_PROCESS] for i in range(0, len(urls), PER_PROCESS)]
     pipes = [SPAWN.Pipe() for _ in chunks]
     procs = [
@@ -47,9 +58,11 @@ def _cycle(urls: list[str], base: str, subject: bool, pid: int) -> tuple[list[di
         for (_, child), chunk in zip(pipes, chunks, strict=True)
     ]
     try:
+        cpu_start = cpu_seconds(pid)
         for proc in procs:
             proc.start()
         held = [recv_or_fail(end, "holder", 120 + len(urls) / 20) for end, _ in pipes]
+        cpu_open = cpu_seconds(pid) - cpu_start
         time.sleep(0.5)
         opened = rss_kb(pid)
         for end, _ in pipes:
@@ -59,7 +72,7 @@ def _cycle(urls: list[str], base: str, subject: bool, pid: int) -> tuple[list[di
     finally:
         stop_processes(procs)
     time.sleep(SETTLE_SECONDS)  # the server runs each disconnect (group_discard) first
-    return held, opened, rss_kb(pid)
+    return held, opened, rss_kb(pid), cpu_open
 
 
 def _round(stack: Stack, tokens: list[str], count: int, subject: bool) -> dict:
@@ -78,8 +91,8 @@ def _round(stack: Stack, tokens: list[str], count: int, subject: bool) -> dict:
         time.sleep(0.5)
         pid = stack.pid(name)
         start = rss_kb(pid)
-        held, opened, after = _cycle(urls, base, subject, pid)
-        _, _, after_second = _cycle(urls, base, subject, pid)
+        held, opened, after, cpu_open = _cycle(urls, base, subject, pid)
+        _, _, after_second, _ = _cycle(urls, base, subject, pid)
     finally:
         stack.stop_child(name)
     sockets = sum(h["open"] for h in held)
@@ -91,6 +104,7 @@ def _round(stack: Stack, tokens: list[str], count: int, subject: bool) -> dict:
         "rss_after_kb": after,
         "rss_after_second_cycle_kb": after_second,
         "kb_per_socket": round((opened - start) / max(1, sockets), 2),
+        "cpu_ms_per_socket": round(cpu_open * 1000 / max(1, sockets), 2),
         "after_vs_start": round(after / start - 1, 3),
         "second_cycle_growth": round(after_second / after - 1, 3),
         "errors": {k: sum(h["errors"].get(k, 0) for h in held) for h in held for k in h["errors"]},
@@ -110,6 +124,7 @@ def run(stack: Stack, tokens: list[str], count: int, rounds: int) -> dict:
             print(
                 f"  3 capacity round {index + 1}/{rounds} {'subject' if is_subject else '(b)'}: "
                 f"{result['held']} held, {result['kb_per_socket']} KB/socket, "
+                f"{result['cpu_ms_per_socket']} ms CPU/socket, "
                 f"after close {result['after_vs_start']:+.1%}, after a second wave "
                 f"{result['second_cycle_growth']:+.1%} more",
                 flush=True,
@@ -123,6 +138,7 @@ def _summarise(subject: list[dict], baseline: list[dict], count: int) -> dict:
         return values[len(values) // 2]
 
     kb_s, kb_b = median(subject, "kb_per_socket"), median(baseline, "kb_per_socket")
+    cpu_s, cpu_b = median(subject, "cpu_ms_per_socket"), median(baseline, "cpu_ms_per_socket")
     hs_s = summary_ms([t for r in subject for t in r["handshake"]])
     hs_b = summary_ms([t for r in baseline for t in r["handshake"]])
     worst_after = max(r["after_vs_start"] for r in subject)
@@ -137,6 +153,9 @@ def _summarise(subject: list[dict], baseline: list[dict], count: int) -> dict:
         "kb_per_socket": kb_s,
         "kb_per_socket_baseline_b": kb_b,
         "ratio_kb_per_socket": round(kb_s / kb_b, 2) if kb_b > 0 else None,
+        "cpu_ms_per_socket": cpu_s,
+        "cpu_ms_per_socket_baseline_b": cpu_b,
+        "ratio_cpu_per_socket": round(cpu_s / cpu_b, 2) if cpu_b > 0 else None,
         "rss_after_vs_start_worst": worst_after,
         "rss_after_vs_start_worst_baseline": max(r["after_vs_start"] for r in baseline),
         "second_cycle_growth_worst": max(r["second_cycle_growth"] for r in subject),

@@ -50,7 +50,8 @@ def markdown(doc: dict) -> str:
     lines = [
         f"Run {doc['started']} ({kind}, scenarios {','.join(map(str, doc['scenarios']))}, "
         f"{doc.get('total_seconds', '?')} s), {cpu['cpus']} cores ({cpu['cpu_model']}), "
-        f"{cpu.get('memory', '')} RAM, database {doc['database']}, Redis {doc['redis']}.",
+        f"{cpu.get('memory', '')} RAM, database {doc['database']}, Redis {doc['redis']}, "
+        f"{_web(doc.get('web_processes', 1))}.",
         "",
         f"Floor (p50): loopback TCP {floor['loopback_tcp']} ms, Redis PING "
         f"{floor['redis_ping']} ms, one-row commit {floor['db_commit']} ms.",
@@ -88,3 +89,9 @@ def write(doc: dict) -> tuple[Path, str]:
 
 def now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _web(processes: int) -> str:
+    if processes == 1:
+        return "one daphne process"
+    return f"{processes} daphne processes on one listening socket"

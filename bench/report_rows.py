@@ -143,6 +143,18 @@ def _capacity(c: dict) -> list[str]:
         f"| 3. RSS after all closed vs before (worst round) | {after:+.1%} | {after_b:+.1%} | "
         f"| within 10%: {_met(abs(after) <= 0.10)} |",
         *_second_wave(c),
+        *_cpu(c),
+    ]
+
+
+def _cpu(c: dict) -> list[str]:
+    """For reading: what bounds the handshake rate (runs before it was measured lack it)."""
+    if "cpu_ms_per_socket" not in c:
+        return []
+    return [
+        f"| 3. server CPU per socket opened vs (b) | {c['cpu_ms_per_socket']} ms | "
+        f"{c['cpu_ms_per_socket_baseline_b']} ms | **{c['ratio_cpu_per_socket']}x** | "
+        "(for reading) |"
     ]
 
 

@@ -59,7 +59,8 @@ def _scenarios(stack: Stack, cfg: Config, chosen: list[int], doc: dict) -> None:
     desk = data.make_desk(cfg.agents, race.MAX_AGENTS)
     fanout_tokens = data.make_fanout_desk(cfg.fanout_agents) if {3, 4} & set(chosen) else []
     base = stack.start()
-    _progress(f"stack up at {base} (daphne pid {stack.pid('daphne')})")
+    doc["web_processes"] = len(stack.web_pids())
+    _progress(f"stack up at {base} (daphne pids {', '.join(map(str, stack.web_pids()))})")
     ctx = Context(stack=stack, cfg=cfg, desk=desk, fanout_tokens=fanout_tokens, doc=doc)
     for number in chosen:
         started = time.monotonic()

@@ -8,6 +8,7 @@ crash leaves no process, socket or throwaway database behind.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -24,6 +25,20 @@ from chatdesk.embedded_redis import EmbeddedRedis, _die_with_parent
 from chatdesk.env import BASE_DIR
 
 PYTHON = sys.executable
+
+
+def web_processes() -> int:
+    """Daphne processes serving the main port (BENCH_WEB_PROCESSES, default 1).
+
+    One process runs Python on one core (the GIL), so production runs about one per
+    core behind a proxy (README: Production topology). With more than one, they share
+    one listening socket and the kernel hands each new connection to one of them, as
+    a proxy would; subject and baselines go through the same set-up either way.
+    """
+    count = int(os.environ.get("BENCH_WEB_PROCESSES", "1") or "1")
+    if count < 1:
+        raise SystemExit("BENCH_WEB_PROCESSES must be 1 or more")
+    return count
 
 
 def free_port() -> int:
@@ -53,6 +68,7 @@ class Stack:
         self.env: dict[str, str] = {}
         self.base_url = ""
         self.emulator_url = ""
+        self.listener: socket.socket | None = None
 
     def prepare_env(self) -> dict[str, str]:
         """Choose Redis and the database; return the env every process of the run shares."""
@@ -85,7 +101,7 @@ class Stack:
         os.environ.update(self.env)
         return self.env
 
-    def _spawn(self, name: str, argv: list[str]) -> None:
+    def _spawn(self, name: str, argv: list[str], pass_fds: tuple[int, ...] = ()) -> None:
         log = open(self.tmp / f"{name}.log", "ab")  # noqa: SIM115 - the child owns it
         proc = subprocess.Popen(
             argv,
@@ -94,6 +110,7 @@ class Stack:
             stdout=log,
             stderr=subprocess.STDOUT,
             preexec_fn=_die_with_parent,
+            pass_fds=pass_fds,
         )
         log.close()
         self.children.append((name, proc))
@@ -118,7 +135,11 @@ class Stack:
             MESSENGER_GRAPH_URL=f"{emu}/messenger/v25.0",
             TWILIO_API_URL=f"{emu}/twilio",
         )
-        self.base_url = self.start_daphne("daphne")
+        processes = web_processes()
+        if processes == 1:
+            self.base_url = self.start_daphne("daphne")
+        else:
+            self.base_url = self._start_web_pool(processes)
         self._spawn(
             "worker",
             [
@@ -158,6 +179,53 @@ class Stack:
         url = f"http://127.0.0.1:{port}"
         self._wait_healthy(url)
         return url
+
+    def _start_web_pool(self, processes: int) -> str:
+        """`processes` daphnes accepting on one shared listening socket (named daphne,
+        daphne-2, ...); the base URL once every one of them answers."""
+        listener = socket.socket()
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(4096)
+        listener.set_inheritable(True)
+        self.listener = listener
+        fd = listener.fileno()
+        names = ["daphne"] + [f"daphne-{n}" for n in range(2, processes + 1)]
+        for name in names:
+            argv = [PYTHON, "-m", "daphne", "--fd", str(fd), "chatdesk.asgi:application"]
+            self._spawn(name, argv, pass_fds=(fd,))
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+        self._wait_healthy(url)
+        for name in names:
+            self._wait_listening(name, fd)
+        return url
+
+    def _wait_listening(self, name: str, fd: int, timeout: float = 60) -> None:
+        # Any one process answers /healthz on a shared socket. A process takes its share
+        # of connections once its event loop polls the socket: Linux lists the fds an
+        # epoll instance watches in /proc/<pid>/fdinfo (the child keeps the fd number).
+        pid = self.pid(name)
+        watched = re.compile(rf"^tfd:\s+{fd}\s", re.MULTILINE)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.check_alive()
+            for entry in Path(f"/proc/{pid}/fd").iterdir():
+                try:
+                    if os.readlink(entry) != "anon_inode:[eventpoll]":
+                        continue
+                    if watched.search(Path(f"/proc/{pid}/fdinfo/{entry.name}").read_text()):
+                        return
+                except OSError:
+                    continue  # closed while we looked
+            time.sleep(0.2)
+        raise RuntimeError(f"{name} did not start listening in {timeout:.0f} s; see {self.tmp}")
+
+    def web_pids(self) -> list[int]:
+        """The main port's daphne processes."""
+        return [
+            proc.pid
+            for child, proc in self.children
+            if child == "daphne" or (child.startswith("daphne-") and child[7:].isdigit())
+        ]
 
     def stop_child(self, name: str) -> None:
         """Stop one named child (a scenario's own daphne) and forget it."""
@@ -203,6 +271,9 @@ class Stack:
                 proc.kill()
                 proc.wait()
         self.children.clear()
+        if self.listener is not None:
+            self.listener.close()
+            self.listener = None
         if self.redis:
             self.redis.stop()
         if self.pg_url:
