@@ -22,7 +22,7 @@ from channels_ingest.providers.base import DeliveryError, OutboundMessage, diges
 from channels_ingest.providers.registry import get_adapter
 from channels_ingest.signed_media import signed_url
 from channels_ingest.throughput import sms_segments, wait_seconds
-from chatdesk.inbox.models import Message
+from chatdesk.inbox.models import Attachment, Message
 from chatdesk.inbox.selectors import last_inbound_at
 from chatdesk.inbox.services import delivery
 
@@ -45,8 +45,7 @@ def _media_base_url() -> str:
     return settings.PUBLIC_BASE_URL or f"http://127.0.0.1:{settings.PUBLIC_PORT}"
 
 
-def _outbound(message: Message) -> OutboundMessage:
-    attachments = list(message.attachments.all())
+def _outbound(message: Message, attachments: list[Attachment]) -> OutboundMessage:
     return OutboundMessage(
         to=message.conversation.identity.address,
         body=message.body,
@@ -72,10 +71,10 @@ def _window_closed(account: ChannelAccount, message: Message) -> str:
     )
 
 
-def _rate_wait(account: ChannelAccount, message: Message) -> float:
+def _rate_wait(account: ChannelAccount, message: Message, attachments: list[Attachment]) -> float:
     """Seconds this reply must wait for its sender's throughput limit (0: go now)."""
     weight = 1
-    if account.kind == ChannelAccount.Kind.SMS and not message.attachments.exists():
+    if account.kind == ChannelAccount.Kind.SMS and not attachments:
         weight = sms_segments(message.body)  # Twilio's long-code limit counts segments
     return wait_seconds(
         sender_key=str(account.pk), rate_per_second=account.rate_limit, weight=weight
@@ -96,7 +95,8 @@ def deliver_message(self, message_id: int) -> str:
     if closed:
         delivery.message_mark_failed(message_id=message_id, reason=closed)
         return "failed"
-    wait = _rate_wait(account, message)
+    attachments = list(message.attachments.all())  # asked once: the limit's weight, the send
+    wait = _rate_wait(account, message, attachments)
     if wait > 0:
         # Over the sender's limit: wait its turn, without counting an attempt.
         countdown = wait + random.random() * 0.1
@@ -109,12 +109,15 @@ def deliver_message(self, message_id: int) -> str:
     try:
         with httpx.Client(timeout=http_timeout()) as client:
             result = get_adapter(account.kind).send(
-                account.credentials, account.external_id, _outbound(message), client=client
+                account.credentials,
+                account.external_id,
+                _outbound(message, attachments),
+                client=client,
             )
     except DeliveryError as error:
         return _handle_failure(self, message, error)
     delivery.message_mark_sent(
-        message_id=message_id, provider_message_id=result.provider_message_id, status=result.status
+        message=message, provider_message_id=result.provider_message_id, status=result.status
     )
     return result.status
 
