@@ -200,3 +200,13 @@ def off_loop() -> Callable:
 def row(page, text: str):
     """The conversation list's row that mentions `text`."""
     return page.locator("#conversation-list .row", has_text=text)
+
+
+def visitor_starts_chat(visitor, live_url: str, name: str, text: str) -> None:
+    """A website visitor opens the demo widget, gives a name and sends a first line."""
+    visitor.goto(f"{live_url}/livechat/demo/")
+    visitor.get_by_role("button", name="Open chat").click()
+    visitor.get_by_label("Your name (optional)").fill(name)
+    visitor.get_by_role("button", name="Start chat").click()
+    visitor.get_by_label("Write a message").fill(text)
+    visitor.get_by_label("Write a message").press("Enter")

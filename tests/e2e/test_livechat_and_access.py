@@ -11,7 +11,7 @@ from channels_ingest.livechat import limits
 from channels_ingest.livechat.delivery import deliver_to_visitor
 from chatdesk.inbox.models import Channel, Conversation, Message
 from templates_app.services import template_create
-from tests.e2e.conftest import login_with_form_password, row
+from tests.e2e.conftest import login_with_form_password, row, visitor_starts_chat
 from tests.e2e.test_inbox_live import owned_chat
 from tests.factories import PASSWORD, ChannelAccountFactory
 
@@ -33,12 +33,7 @@ def test_a_visitor_is_offered_to_both_agents_and_answered_by_one(
 ):
     alice_page, bob_page = sign_in(alice), sign_in(bob)
     visitor = fresh_page()
-    visitor.goto(f"{live_url}/livechat/demo/")
-    visitor.get_by_role("button", name="Open chat").click()
-    visitor.get_by_label("Your name (optional)").fill("Vera Visitor")
-    visitor.get_by_role("button", name="Start chat").click()
-    visitor.get_by_label("Write a message").fill("Is the tent waterproof?")
-    visitor.get_by_label("Write a message").press("Enter")
+    visitor_starts_chat(visitor, live_url, "Vera Visitor", "Is the tent waterproof?")
 
     for page in (alice_page, bob_page):
         offer = row(page, "Vera Visitor")

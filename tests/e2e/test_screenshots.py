@@ -37,7 +37,7 @@ from chatdesk.inbox.models import (
 )
 from contacts.models import Contact, Identity
 from queues.models import Offer, Queue
-from tests.e2e.conftest import row
+from tests.e2e.conftest import row, visitor_starts_chat
 from tests.factories import PASSWORD
 
 pytestmark = [
@@ -300,12 +300,7 @@ def test_take_the_readme_screenshots(sign_in, fresh_page, live_url, off_loop):
     _shot(page, "06-archived")
 
     visitor = fresh_page()
-    visitor.goto(f"{live_url}/livechat/demo/")
-    visitor.get_by_role("button", name="Open chat").click()
-    visitor.get_by_label("Your name (optional)").fill("Hanna")
-    visitor.get_by_role("button", name="Start chat").click()
-    visitor.get_by_label("Write a message").fill('Hi! Does the backpack fit a 15" laptop?')
-    visitor.get_by_label("Write a message").press("Enter")
+    visitor_starts_chat(visitor, live_url, "Hanna", 'Hi! Does the backpack fit a 15" laptop?')
     expect(visitor.locator(".msg.in:not(.sending)")).to_have_count(1)
     page.get_by_label("View", exact=True).select_option("recents")
     row(page, "Hanna").click()

@@ -28,6 +28,18 @@ def _get_operations(raw_schema: dict) -> list:
     return [op for op in operations if op.method.upper() == "GET"]
 
 
+def _fuzz_settings(examples: int) -> settings:
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        # The same examples every run, so CI never passes or fails by luck; raise the
+        # example counts locally to search wider.
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
+
+
 @pytest.mark.parametrize("role", [Role.AGENT, Role.MANAGER, Role.GROUP_OWNER, Role.SYSTEM_OWNER])
 def test_no_get_operation_answers_5xx(role, world):
     user = UserFactory(username=f"fuzz-{role}", role=role)
@@ -40,15 +52,7 @@ def test_no_get_operation_answers_5xx(role, world):
 
     for operation in operations:
 
-        @settings(
-            max_examples=EXAMPLES_PER_OPERATION,
-            deadline=None,
-            database=None,
-            # The same examples every run, so CI never passes or fails by luck; raise
-            # the example counts locally to search wider.
-            derandomize=True,
-            suppress_health_check=list(HealthCheck),
-        )
+        @_fuzz_settings(EXAMPLES_PER_OPERATION)
         @given(case=operation.as_strategy())
         def call(case) -> None:
             response = client.get(case.formatted_path, case.query or {})
@@ -115,15 +119,7 @@ def test_no_write_operation_answers_5xx(role, world):
             methods.append(DataGenerationMethod.negative)
         for method in methods:
 
-            @settings(
-                max_examples=WRITE_EXAMPLES_PER_OPERATION,
-                deadline=None,
-                database=None,
-                # The same examples every run, so CI never passes or fails by luck; raise
-                # the example counts locally to search wider.
-                derandomize=True,
-                suppress_health_check=list(HealthCheck),
-            )
+            @_fuzz_settings(WRITE_EXAMPLES_PER_OPERATION)
             @given(case=operation.as_strategy(data_generation_method=method, **strategy_kwargs))
             def call(case) -> None:
                 # Only operations without a request body leave it unset.
