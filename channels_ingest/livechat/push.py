@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
+from chatdesk import channel_layer
 from chatdesk.inbox.models import Message
 
 
@@ -50,16 +50,18 @@ def send_message(session_ids: Iterable[int], payload: dict) -> None:
     """Raises when the channel layer is down; callers decide whether that is fatal."""
     layer = get_channel_layer()
     for session_id in session_ids:
-        async_to_sync(layer.group_send)(
-            visitor_group(session_id), {"type": "visitor.message", "data": payload}
+        channel_layer.call(
+            layer.group_send,
+            visitor_group(session_id),
+            {"type": "visitor.message", "data": payload},
         )
 
 
 def send_ended(session_ids: Iterable[int], body: str) -> None:
     layer = get_channel_layer()
     for session_id in session_ids:
-        async_to_sync(layer.group_send)(
-            visitor_group(session_id), {"type": "visitor.ended", "body": body}
+        channel_layer.call(
+            layer.group_send, visitor_group(session_id), {"type": "visitor.ended", "body": body}
         )
 
 
@@ -67,7 +69,8 @@ def send_event(session_ids: Iterable[int], event_type: str, data: dict) -> None:
     """Any other notice inbox sends the visitor, passed through as `{type, data}`."""
     layer = get_channel_layer()
     for session_id in session_ids:
-        async_to_sync(layer.group_send)(
+        channel_layer.call(
+            layer.group_send,
             visitor_group(session_id),
             {"type": "visitor.event", "event_type": event_type, "data": data},
         )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
+from chatdesk import channel_layer
 from chatdesk.realtime.hub import HUBS_GROUP, batch_message
 
 logger = logging.getLogger(__name__)
@@ -25,6 +25,6 @@ def send_events(events: list[dict], recipients: dict[int, list[int]]) -> None:
     if message is None:
         return
     try:
-        async_to_sync(layer.group_send)(HUBS_GROUP, message)
+        channel_layer.call(layer.group_send, HUBS_GROUP, message)
     except Exception:
         logger.exception("Realtime fan-out failed; clients will catch up via /api/v1/events/")
