@@ -5,6 +5,8 @@ Loaded into the bench's worker with `--include` (bench/stack.py), never in produ
 
 from __future__ import annotations
 
+import os
+
 import httpx
 from celery import shared_task
 from django.conf import settings
@@ -13,9 +15,20 @@ from django.conf import settings
 WHATSAPP_TOKEN = "test-whatsapp-token"
 
 
+_client: dict[int, httpx.Client] = {}
+
+
+def _kept_client() -> httpx.Client:
+    # Kept per worker process, as the delivery task keeps its provider client.
+    pid = os.getpid()
+    if pid not in _client:
+        _client[pid] = httpx.Client(timeout=15)
+    return _client[pid]
+
+
 @shared_task(name="bench.bare_send")
 def bare_send(sender: str, to: str, body: str) -> int:
-    """One POST, one new client (as the delivery task opens one per message), no DB."""
+    """One POST on a kept client (as the delivery task sends), no DB."""
     url = f"{settings.WHATSAPP_GRAPH_URL}/{sender}/messages"
     payload = {
         "messaging_product": "whatsapp",
@@ -24,8 +37,7 @@ def bare_send(sender: str, to: str, body: str) -> int:
         "type": "text",
         "text": {"preview_url": False, "body": body},
     }
-    with httpx.Client(timeout=15) as client:
-        answer = client.post(
-            url, json=payload, headers={"Authorization": f"Bearer {WHATSAPP_TOKEN}"}
-        )
+    answer = _kept_client().post(
+        url, json=payload, headers={"Authorization": f"Bearer {WHATSAPP_TOKEN}"}
+    )
     return answer.status_code

@@ -215,3 +215,17 @@ def test_the_status_event_goes_to_who_sees_the_conversation_at_commit(
     assert alice.pk not in conversation_audience(conversation)
     assert [e["type"] for e in log.received(bob)] == ["message.status"]
     assert log.received(alice) == []
+
+
+def test_a_worker_keeps_one_provider_client_per_process_and_timeout(settings, monkeypatch):
+    from channels_ingest import tasks
+
+    first = tasks.provider_client()
+    # Kept: no new TLS context (the CA bundle loaded again) or connection per message.
+    assert tasks.provider_client() is first
+    settings.PROVIDER_TIMEOUT_SECONDS = 3
+    shorter = tasks.provider_client()
+    assert shorter is not first and shorter.timeout.read == 3
+    # A forked worker process must not share its parent's sockets.
+    monkeypatch.setattr(tasks.os, "getpid", lambda: -1)
+    assert tasks.provider_client() is not shorter
