@@ -15,9 +15,11 @@ P99_LIMIT = 1.0
 GRACE = 5.0  # past p99 + a few seconds the step has failed anyway
 
 
-def _step(base: str, desk: Desk, subject: bool, rate: float, seconds: float) -> dict:
+def _step(
+    base: str, desk: Desk, subject: bool, rate: float, seconds: float, prefix: str = "i"
+) -> dict:
     ws = base.replace("http://", "ws://")
-    tag = f"i{int(rate)}{'s' if subject else 'b'}"
+    tag = f"{prefix}{int(rate)}{'s' if subject else 'b'}"
     count = max(1, int(rate * seconds))
     if subject:
         bodies = webhook_bodies(tag, count)
@@ -52,6 +54,12 @@ def _judge(result: RoundResult, rate: float, rows: int, stored: int) -> dict:
 
 def run(base: str, desk: Desk, rates: tuple[float, ...], seconds: float) -> dict:
     steps: dict[str, list[dict]] = {"subject": [], "baseline_a": []}
+    # Not judged: a fresh server's first requests, and each customer's first message
+    # (a new chat, offered to the queue), would otherwise weigh on the first rung only.
+    warm_up = [
+        _step(base, desk, side == "subject", rates[0], seconds, prefix="w")
+        for side in ("baseline_a", "subject")
+    ]
     climbing = {"subject": True, "baseline_a": True}
     for index, rate in enumerate(rates):
         sides = ["baseline_a", "subject"] if index % 2 == 0 else ["subject", "baseline_a"]
@@ -75,7 +83,8 @@ def run(base: str, desk: Desk, rates: tuple[float, ...], seconds: float) -> dict
         "subject_capped": climbing["subject"],
         "baseline_capped": climbing["baseline_a"],
         "ratio": round(best["subject"] / best["baseline_a"], 2) if best["baseline_a"] else None,
-        "duplicated": sum(s["duplicated"] for rows in steps.values() for s in rows),
-        "lost": sum(s["lost"] for rows in steps.values() for s in rows),
+        "duplicated": sum(s["duplicated"] for rows in [*steps.values(), warm_up] for s in rows),
+        "lost": sum(s["lost"] for rows in [*steps.values(), warm_up] for s in rows),
         "steps": steps,
+        "warm_up": warm_up,
     }

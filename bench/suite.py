@@ -40,13 +40,13 @@ def config(quick: bool) -> Config:
             quick=True, rate=20, seconds=10, agents=10, rounds=2, trials=30,
             sockets=300, capacity_rounds=1, fanout_agents=50, fanout_chats=3, replies=50,
             limit_seconds=3, whatsapp_limit=10,
-            rates=(25, 50, 100, 200), step_seconds=2, scale=(100, 1000),
+            rates=(25, 35, 50, 70, 100, 140, 200), step_seconds=2, scale=(100, 1000),
         )  # fmt: skip
     return Config(
         quick=False, rate=100, seconds=60, agents=50, rounds=5, trials=1000,
         sockets=10_000, capacity_rounds=5, fanout_agents=500, fanout_chats=20, replies=2000,
         limit_seconds=30, whatsapp_limit=None,
-        rates=(25, 50, 100, 150, 200, 300, 400, 600), step_seconds=10,
+        rates=(25, 35, 50, 70, 100, 140, 200, 280, 400, 560), step_seconds=10,
         scale=(1000, 100_000),
     )  # fmt: skip
 
