@@ -10,8 +10,10 @@ import pytest
 from channels_ingest.emulator import ProviderEmulator
 from channels_ingest.providers import get_adapter
 from channels_ingest.providers.base import Adapter
+from chatdesk.celery import app as celery_app
+from tests.factories import ChannelAccountFactory
 
-from .support import FIXTURES
+from .support import FIXTURES, PHONE_NUMBER_ID, WHATSAPP_CREDENTIALS
 
 CLIENT_TIMEOUT_SECONDS = 0.5
 
@@ -48,3 +50,30 @@ def messenger(emulator: ProviderEmulator) -> Adapter:
 @pytest.fixture
 def twilio(emulator: ProviderEmulator) -> Adapter:
     return get_adapter("sms", base_url=emulator.twilio_api_url)
+
+
+# Shared by the delivery tests.
+@pytest.fixture
+def providers(settings, emulator):
+    settings.WHATSAPP_GRAPH_URL = emulator.whatsapp_graph_url
+    settings.MESSENGER_GRAPH_URL = emulator.messenger_graph_url
+    settings.TWILIO_API_URL = emulator.twilio_api_url
+    return emulator
+
+
+@pytest.fixture
+def eager():
+    """Run tasks in-process, retries included (their countdowns are not waited for)."""
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def wa_account(queue_a):
+    return ChannelAccountFactory(
+        kind="whatsapp",
+        external_id=PHONE_NUMBER_ID,
+        credentials=WHATSAPP_CREDENTIALS,
+        route_queue=queue_a,
+    )

@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 
 from channels_ingest.tasks import deliver_message, download_media, resend_pending
-from chatdesk.celery import app as celery_app
 from chatdesk.inbox.models import DeliveryStatus, Message
 from chatdesk.inbox.services.ownership import message_reply
 from tests.factories import ChannelAccountFactory
@@ -15,39 +14,11 @@ from tests.factories import ChannelAccountFactory
 from .support import (
     OUR_NUMBER,
     OUR_WAMID,
-    PHONE_NUMBER_ID,
     TWILIO_CREDENTIALS,
-    WHATSAPP_CREDENTIALS,
     media,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def providers(settings, emulator):
-    settings.WHATSAPP_GRAPH_URL = emulator.whatsapp_graph_url
-    settings.MESSENGER_GRAPH_URL = emulator.messenger_graph_url
-    settings.TWILIO_API_URL = emulator.twilio_api_url
-    return emulator
-
-
-@pytest.fixture
-def eager():
-    """Run tasks in-process, retries included (their countdowns are not waited for)."""
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
-
-
-@pytest.fixture
-def wa_account(queue_a):
-    return ChannelAccountFactory(
-        kind="whatsapp",
-        external_id=PHONE_NUMBER_ID,
-        credentials=WHATSAPP_CREDENTIALS,
-        route_queue=queue_a,
-    )
 
 
 def _reply(customer_writes, account, alice, body="Hello from Chatdesk"):

@@ -14,7 +14,6 @@ from django.test.utils import CaptureQueriesContext
 
 from channels_ingest.tasks import deliver_message
 from channels_ingest.throughput import wait_seconds
-from chatdesk.celery import app as celery_app
 from chatdesk.inbox.models import DeliveryStatus, Message
 from chatdesk.inbox.selectors import conversation_audience
 from chatdesk.inbox.services import delivery
@@ -23,9 +22,7 @@ from tests.factories import ChannelAccountFactory
 
 from .support import (
     OUR_NUMBER,
-    PHONE_NUMBER_ID,
     TWILIO_CREDENTIALS,
-    WHATSAPP_CREDENTIALS,
 )
 
 pytestmark = pytest.mark.django_db
@@ -35,30 +32,6 @@ pytestmark = pytest.mark.django_db
 # its edges): the conditional UPDATE recording the provider's id, the conversation
 # locked, its audience, the event and its recipients.
 QUERIES_PER_DELIVERY = 11
-
-
-@pytest.fixture
-def providers(settings, emulator):
-    settings.WHATSAPP_GRAPH_URL = emulator.whatsapp_graph_url
-    settings.TWILIO_API_URL = emulator.twilio_api_url
-    return emulator
-
-
-@pytest.fixture
-def eager():
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
-
-
-@pytest.fixture
-def wa_account(queue_a):
-    return ChannelAccountFactory(
-        kind="whatsapp",
-        external_id=PHONE_NUMBER_ID,
-        credentials=WHATSAPP_CREDENTIALS,
-        route_queue=queue_a,
-    )
 
 
 class RedisTraffic:
