@@ -19,12 +19,15 @@ __all__ = [
     "contact_delete",
     "contact_merge",
     "contact_update",
+    "identity_name_if_missing",
     "identity_resolve",
+    "normalize_address",
     "normalize_phone",
 ]
 
 
-def _normalize_address(kind: str, address: str) -> str:
+def normalize_address(kind: str, address: str) -> str:
+    """An inbound sender's address as identities store it (raises on an unknown kind)."""
     if kind not in ChannelKind.values:
         raise ValidationError({"kind": f"Unknown channel kind “{kind}”."})
     if kind == ChannelKind.SMS:
@@ -59,8 +62,7 @@ def identity_resolve(*, kind: str, address: str, display_name: str = "") -> Iden
     Safe against two webhooks for a new sender at once: the unique
     (kind, address) constraint decides, the loser re-reads the winner's row.
     """
-    address = _normalize_address(kind, address)
-    display_name = display_name.strip()[:200]
+    address = normalize_address(kind, address)
     identity = Identity.objects.filter(kind=kind, address=address).first()
     if identity is None:
         phone = address_phone(kind, address)
@@ -69,15 +71,25 @@ def identity_resolve(*, kind: str, address: str, display_name: str = "") -> Iden
             # A savepoint, so a lost race leaves the caller's transaction usable.
             with transaction.atomic():
                 return Identity.objects.create(
-                    kind=kind, address=address, display_name=display_name, contact=contact
+                    kind=kind, address=address, display_name=_name(display_name), contact=contact
                 )
         except IntegrityError:
             identity = Identity.objects.get(kind=kind, address=address)
+    identity_name_if_missing(identity, display_name)
+    return identity
+
+
+def _name(display_name: str) -> str:
+    return display_name.strip()[:200]
+
+
+def identity_name_if_missing(identity: Identity, display_name: str) -> None:
+    """A sender's profile name fills an identity that has none (never overwrites one)."""
+    display_name = _name(display_name)
     if display_name and not identity.display_name:
         # Conditional, so a concurrent first name is never overwritten.
         Identity.objects.filter(pk=identity.pk, display_name="").update(display_name=display_name)
         identity.refresh_from_db(fields=["display_name"])
-    return identity
 
 
 def _clean_fields(*, name: str | None, email: str | None, phone: str | None) -> dict[str, str]:
