@@ -6,6 +6,8 @@ class ChannelsIngestConfig(AppConfig):
     verbose_name = "Channels"
 
     def ready(self) -> None:
+        # Imported for its receivers: a saved account clears the webhooks' account cache.
+        from channels_ingest import services  # noqa: F401
         from channels_ingest.livechat.delivery import notify_visitor
         from chatdesk.inbox import outbound
 

@@ -10,6 +10,7 @@ import itertools
 import pytest
 from rest_framework.test import APIClient
 
+from channels_ingest.services import forget_accounts
 from chatdesk.accounts.models import Role
 from chatdesk.inbox.models import Event
 from chatdesk.inbox.services.receive import Inbound, message_receive
@@ -19,6 +20,13 @@ from tests.factories import (
     QueueMemberFactory,
     UserFactory,
 )
+
+
+@pytest.fixture(autouse=True)
+def _no_cached_accounts():
+    """Each test reads its own channel accounts: a rolled-back test's rows fire no signal,
+    so the webhooks' per-process cache would otherwise outlive them."""
+    forget_accounts()
 
 
 @pytest.fixture

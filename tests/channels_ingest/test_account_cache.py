@@ -1,0 +1,84 @@
+"""The webhooks' per-process account cache: a change here is seen at once, elsewhere
+within ACCOUNT_CACHE_SECONDS, and an account read once costs no query afterwards."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from channels_ingest import services
+from chatdesk.inbox.models import Message
+from tests.factories import ChannelAccountFactory
+
+from .support import PHONE_NUMBER_ID, WHATSAPP_CREDENTIALS, meta_signature, raw
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    services.forget_accounts()
+    yield
+    services.forget_accounts()
+
+
+@pytest.fixture
+def account(queue_a):
+    return ChannelAccountFactory(
+        kind="whatsapp",
+        external_id=PHONE_NUMBER_ID,
+        credentials=WHATSAPP_CREDENTIALS,
+        route_queue=queue_a,
+    )
+
+
+def _post(body: bytes) -> int:
+    return (
+        Client()
+        .post(
+            "/webhooks/whatsapp/",
+            data=body,
+            content_type="application/json",
+            headers=meta_signature(body),
+        )
+        .status_code
+    )
+
+
+def test_an_account_read_once_is_not_queried_again(account):
+    assert [a.pk for a in services.accounts_for("whatsapp", [PHONE_NUMBER_ID])] == [account.pk]
+    with CaptureQueriesContext(connection) as queries:
+        again = services.accounts_for("whatsapp", [PHONE_NUMBER_ID])
+    assert [a.pk for a in again] == [account.pk]
+    assert len(queries) == 0
+
+
+def test_deactivating_an_account_here_refuses_its_next_webhook_at_once(account):
+    assert _post(raw("whatsapp_text.json")) == 200
+    account.active = False
+    account.save()
+    assert _post(raw("whatsapp_text.json")) == 403  # a retry, 200 if accepted
+    assert Message.objects.count() == 1
+
+
+def test_an_account_added_here_is_accepted_at_once_after_an_unknown_one_was_cached(queue_a):
+    assert _post(raw("whatsapp_text.json")) == 403  # no account yet: remembered as none
+    ChannelAccountFactory(
+        kind="whatsapp",
+        external_id=PHONE_NUMBER_ID,
+        credentials=WHATSAPP_CREDENTIALS,
+        route_queue=queue_a,
+    )
+    assert _post(raw("whatsapp_text.json")) == 200
+
+
+def test_a_change_made_by_another_process_is_seen_once_the_entry_expires(account, monkeypatch):
+    assert services.accounts_for("whatsapp", [PHONE_NUMBER_ID])
+    # Another process's change: no signal reaches this one.
+    type(account).objects.filter(pk=account.pk).update(active=False)
+    assert services.accounts_for("whatsapp", [PHONE_NUMBER_ID]), "still cached"
+    clock = services.time.monotonic() + services.ACCOUNT_CACHE_SECONDS + 0.1
+    monkeypatch.setattr(services.time, "monotonic", lambda: clock)
+    assert services.accounts_for("whatsapp", [PHONE_NUMBER_ID]) == []
