@@ -17,18 +17,24 @@ from chatdesk.inbox.services.receive import Inbound, message_receive, message_st
 # Every webhook looks its accounts up, and they change a few times a year: a process keeps
 # what it read for a few seconds (the query was 8% of a follow-up webhook's work, bench
 # scenario 2). A change made in this process clears it at once, and again at commit; other
-# processes see it within ACCOUNT_CACHE_SECONDS (a secret rotated meanwhile: 403s, which
-# the provider retries; nothing is lost).
+# processes' changes may not be seen for ACCOUNT_CACHE_SECONDS, so the cache is trusted only
+# when it leads to a stored webhook. One it cannot verify, or whose store fails on a row
+# deleted meanwhile (the account, or the queue it routes to), is tried again with the
+# accounts as the database has them (webhooks._ingest): a rotated secret or a re-created
+# account never costs a refusal (Twilio does not retry an SMS webhook).
 ACCOUNT_CACHE_SECONDS = 5.0
 _accounts: dict[tuple[str, str], tuple[float, ChannelAccount | None]] = {}
 
 
-def accounts_for(kind: str, external_ids: Iterable[str]) -> list[ChannelAccount]:
-    """The active accounts of `kind` with these external ids (cached per process)."""
+def accounts_for(
+    kind: str, external_ids: Iterable[str], *, fresh: bool = False
+) -> list[ChannelAccount]:
+    """The active accounts of `kind` with these external ids (cached per process;
+    `fresh` reads them from the database, and caches what it read)."""
     wanted = set(external_ids)
     now = time.monotonic()
     found: dict[str, ChannelAccount | None] = {}
-    for external_id in wanted:
+    for external_id in () if fresh else wanted:
         hit = _accounts.get((kind, external_id))
         if hit is not None and now - hit[0] < ACCOUNT_CACHE_SECONDS:
             found[external_id] = hit[1]

@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -55,29 +57,43 @@ def _ingest(request: HttpRequest, kind: str, *, url: str | None = None) -> HttpR
         return HttpResponse("Expected application/json.", status=415, content_type="text/plain")
     adapter = get_adapter(kind)
     payload = request.POST if url is not None else raw
+    secret_name = "auth_token" if kind == "sms" else "app_secret"
+
+    def verified_accounts(*, fresh: bool) -> list[ChannelAccount]:
+        candidates = services.accounts_for(
+            kind, adapter.candidate_account_ids(payload), fresh=fresh
+        )
+        return [
+            account
+            for account in candidates
+            if adapter.verify_signature(
+                raw,
+                request.headers,
+                account.credentials.get(secret_name, ""),
+                url=url,
+                params=request.POST if url is not None else None,
+            )
+        ]
+
     try:
-        candidates = services.accounts_for(kind, adapter.candidate_account_ids(payload))
+        # The per-process cache first; before refusing, the database (a secret rotated or
+        # an account added in another process within the cache's few seconds).
+        verified = verified_accounts(fresh=False) or verified_accounts(fresh=True)
+        messages, statuses = adapter.parse(payload) if verified else ([], [])
     except MalformedPayload as exc:
         return _bad_request(f"Malformed body: {exc}")
-    secret_name = "auth_token" if kind == "sms" else "app_secret"
-    verified = [
-        account
-        for account in candidates
-        if adapter.verify_signature(
-            raw,
-            request.headers,
-            account.credentials.get(secret_name, ""),
-            url=url,
-            params=request.POST if url is not None else None,
-        )
-    ]
     if not verified:
         return _forbidden()
     try:
-        messages, statuses = adapter.parse(payload)
-    except MalformedPayload as exc:
-        return _bad_request(f"Malformed body: {exc}")
-    services.webhook_ingest(accounts=verified, messages=messages, statuses=statuses)
+        services.webhook_ingest(accounts=verified, messages=messages, statuses=statuses)
+    except (IntegrityError, ObjectDoesNotExist):
+        # A cached account (or the queue or agent it routes to) deleted in another
+        # process: the old row's id fails a foreign key at commit, or its queue is gone.
+        # Rolled back; once more with the rows as they are now.
+        verified = verified_accounts(fresh=True)
+        if not verified:
+            return _forbidden()
+        services.webhook_ingest(accounts=verified, messages=messages, statuses=statuses)
     return None
 
 

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from channels_ingest import services
 from chatdesk.inbox.models import Message
-from tests.factories import ChannelAccountFactory
+from tests.factories import ChannelAccountFactory, QueueFactory
 
 from .support import PHONE_NUMBER_ID, WHATSAPP_CREDENTIALS, meta_signature, raw
 
@@ -82,3 +82,55 @@ def test_a_change_made_by_another_process_is_seen_once_the_entry_expires(account
     clock = services.time.monotonic() + services.ACCOUNT_CACHE_SECONDS + 0.1
     monkeypatch.setattr(services.time, "monotonic", lambda: clock)
     assert services.accounts_for("whatsapp", [PHONE_NUMBER_ID]) == []
+
+
+def test_a_secret_rotated_by_another_process_is_accepted_at_once(account):
+    assert services.accounts_for("whatsapp", [PHONE_NUMBER_ID])  # cached with the old one
+    rotated = {**WHATSAPP_CREDENTIALS, "app_secret": "rotated-secret"}
+    type(account).objects.filter(pk=account.pk).update(credentials=rotated)  # no signal here
+    body = raw("whatsapp_text.json")
+    response = Client().post(
+        "/webhooks/whatsapp/",
+        data=body,
+        content_type="application/json",
+        headers=meta_signature(body, secret="rotated-secret"),
+    )
+    assert response.status_code == 200
+    assert Message.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_account_re_created_by_another_process_stores_under_the_new_row(queue_a):
+    """The cached row is gone: its id fails the foreign keys at commit, and the webhook
+    is stored once more under the account as it is now, not refused (Twilio would not
+    retry an SMS webhook)."""
+    old = ChannelAccountFactory(
+        kind="whatsapp",
+        external_id=PHONE_NUMBER_ID,
+        credentials=WHATSAPP_CREDENTIALS,
+        route_queue=queue_a,
+    )
+    assert [a.pk for a in services.accounts_for("whatsapp", [PHONE_NUMBER_ID])] == [old.pk]
+    # Another process deletes it and its queue, and re-creates it routed to a new queue:
+    # no signal reaches this one.
+    table = connection.ops.quote_name(old._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE id = %s", [old.pk])
+    queue_b = QueueFactory(name="Queue B")
+    queue_a.delete()
+    type(old).objects.bulk_create(
+        [
+            type(old)(
+                kind="whatsapp",
+                name="Re-created",
+                external_id=PHONE_NUMBER_ID,
+                credentials=WHATSAPP_CREDENTIALS,
+                route_queue=queue_b,
+            )
+        ]
+    )
+    new = type(old).objects.get(external_id=PHONE_NUMBER_ID)
+    assert new.pk != old.pk
+    assert _post(raw("whatsapp_text.json")) == 200
+    message = Message.objects.select_related("conversation").get()
+    assert (message.channel_account_id, message.conversation.queue_id) == (new.pk, queue_b.pk)
