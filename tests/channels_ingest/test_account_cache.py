@@ -24,16 +24,6 @@ def _fresh_cache():
     services.forget_accounts()
 
 
-@pytest.fixture
-def account(queue_a):
-    return ChannelAccountFactory(
-        kind="whatsapp",
-        external_id=PHONE_NUMBER_ID,
-        credentials=WHATSAPP_CREDENTIALS,
-        route_queue=queue_a,
-    )
-
-
 def _post(body: bytes) -> int:
     return (
         Client()
@@ -47,18 +37,18 @@ def _post(body: bytes) -> int:
     )
 
 
-def test_an_account_read_once_is_not_queried_again(account):
-    assert [a.pk for a in services.accounts_for("whatsapp", [PHONE_NUMBER_ID])] == [account.pk]
+def test_an_account_read_once_is_not_queried_again(wa_account):
+    assert [a.pk for a in services.accounts_for("whatsapp", [PHONE_NUMBER_ID])] == [wa_account.pk]
     with CaptureQueriesContext(connection) as queries:
         again = services.accounts_for("whatsapp", [PHONE_NUMBER_ID])
-    assert [a.pk for a in again] == [account.pk]
+    assert [a.pk for a in again] == [wa_account.pk]
     assert len(queries) == 0
 
 
-def test_deactivating_an_account_here_refuses_its_next_webhook_at_once(account):
+def test_deactivating_an_account_here_refuses_its_next_webhook_at_once(wa_account):
     assert _post(raw("whatsapp_text.json")) == 200
-    account.active = False
-    account.save()
+    wa_account.active = False
+    wa_account.save()
     assert _post(raw("whatsapp_text.json")) == 403  # a retry, 200 if accepted
     assert Message.objects.count() == 1
 
@@ -74,20 +64,20 @@ def test_an_account_added_here_is_accepted_at_once_after_an_unknown_one_was_cach
     assert _post(raw("whatsapp_text.json")) == 200
 
 
-def test_a_change_made_by_another_process_is_seen_once_the_entry_expires(account, monkeypatch):
+def test_a_change_made_by_another_process_is_seen_once_the_entry_expires(wa_account, monkeypatch):
     assert services.accounts_for("whatsapp", [PHONE_NUMBER_ID])
     # Another process's change: no signal reaches this one.
-    type(account).objects.filter(pk=account.pk).update(active=False)
+    type(wa_account).objects.filter(pk=wa_account.pk).update(active=False)
     assert services.accounts_for("whatsapp", [PHONE_NUMBER_ID]), "still cached"
     clock = services.time.monotonic() + services.ACCOUNT_CACHE_SECONDS + 0.1
     monkeypatch.setattr(services.time, "monotonic", lambda: clock)
     assert services.accounts_for("whatsapp", [PHONE_NUMBER_ID]) == []
 
 
-def test_a_secret_rotated_by_another_process_is_accepted_at_once(account):
+def test_a_secret_rotated_by_another_process_is_accepted_at_once(wa_account):
     assert services.accounts_for("whatsapp", [PHONE_NUMBER_ID])  # cached with the old one
     rotated = {**WHATSAPP_CREDENTIALS, "app_secret": "rotated-secret"}
-    type(account).objects.filter(pk=account.pk).update(credentials=rotated)  # no signal here
+    type(wa_account).objects.filter(pk=wa_account.pk).update(credentials=rotated)  # no signal here
     body = raw("whatsapp_text.json")
     response = Client().post(
         "/webhooks/whatsapp/",

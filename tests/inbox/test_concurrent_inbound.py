@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
 from chatdesk.inbox.models import Conversation, Message
 from chatdesk.inbox.services.receive import Inbound, message_receive
+from tests.concurrency import at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -16,9 +14,6 @@ WRITERS = 6
 
 
 def test_one_open_conversation_and_every_message_kept(account):
-    barrier = threading.Barrier(WRITERS)
-    errors: list[BaseException] = []
-
     def deliver(index: int) -> None:
         inbound = Inbound(
             channel="whatsapp",
@@ -30,21 +25,10 @@ def test_one_open_conversation_and_every_message_kept(account):
             body=f"part {index}",
             provider_message_id=f"wamid.race{index}",
         )
-        try:
-            barrier.wait()
-            message_receive(inbound=inbound)
-            message_receive(inbound=inbound)  # the same webhook delivered twice: stored once
-        except BaseException as exc:  # surfaced below, with the thread's own traceback
-            errors.append(exc)
-        finally:
-            connection.close()
+        message_receive(inbound=inbound)
+        message_receive(inbound=inbound)  # the same webhook delivered twice: stored once
 
-    threads = [threading.Thread(target=deliver, args=(i,)) for i in range(WRITERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert errors == []
+    at_once(deliver, WRITERS)
     assert Conversation.objects.count() == 1
     assert Message.objects.count() == WRITERS
     assert sorted(Message.objects.values_list("body", flat=True)) == [

@@ -4,16 +4,14 @@ identity and name, the address as identities store it)."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
 from chatdesk.inbox.models import Conversation, Message
 from chatdesk.inbox.services.lifecycle import conversation_deal_with
 from chatdesk.inbox.services.ownership import conversation_take
 from chatdesk.inbox.services.receive import Inbound, message_receive
 from contacts.models import Identity
+from tests.concurrency import at_once
 from tests.factories import ChannelAccountFactory
 
 pytestmark = pytest.mark.django_db
@@ -74,27 +72,12 @@ def test_one_follow_up_delivered_by_several_webhooks_at_once_is_stored_once(acco
     """The probe's duplicate flag is read before its lock is granted: the unique
     constraint and the savepoint must still turn the losers into duplicates."""
     message_receive(inbound=_inbound(account, pmid="wamid.opens"))
-    writers = 6
-    barrier = threading.Barrier(writers)
-    results: list[tuple[int, bool]] = []
-    errors: list[BaseException] = []
 
-    def deliver() -> None:
-        try:
-            barrier.wait()
-            message, created = message_receive(inbound=_inbound(account, pmid="wamid.same"))
-            results.append((message.pk, created))
-        except BaseException as exc:  # surfaced below
-            errors.append(exc)
-        finally:
-            connection.close()
+    def deliver(_index: int) -> tuple[int, bool]:
+        message, created = message_receive(inbound=_inbound(account, pmid="wamid.same"))
+        return message.pk, created
 
-    threads = [threading.Thread(target=deliver) for _ in range(writers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert errors == []
+    results = at_once(deliver, 6)
     assert len({pk for pk, _ in results}) == 1
     assert sum(created for _, created in results) == 1
     assert Message.objects.filter(provider_message_id="wamid.same").count() == 1
