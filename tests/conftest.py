@@ -13,12 +13,13 @@ from rest_framework.test import APIClient
 from channels_ingest.services import forget_accounts
 from chatdesk.accounts.models import Role
 from chatdesk.inbox.models import Event
-from chatdesk.inbox.services.receive import Inbound, message_receive
+from chatdesk.inbox.services.receive import message_receive
 from tests.factories import (
     ChannelAccountFactory,
     QueueFactory,
     QueueMemberFactory,
     UserFactory,
+    inbound_from,
 )
 
 
@@ -77,19 +78,14 @@ def customer_writes(account):
         to=None,
         pmid: str | None = None,
     ):
-        target = to or account
-        message, _ = message_receive(
-            inbound=Inbound(
-                channel=target.kind,
-                channel_account_id=target.pk,
-                route_queue_id=target.route_queue_id,
-                route_agent_id=target.route_agent_id,
-                sender_address=address,
-                sender_name=name,
-                body=body,
-                provider_message_id=pmid or f"wamid.test{next(_ids)}",
-            )
+        inbound = inbound_from(
+            to or account,
+            address=address,
+            name=name,
+            body=body,
+            pmid=pmid or f"wamid.test{next(_ids)}",
         )
+        message, _ = message_receive(inbound=inbound)
         return message
 
     return write

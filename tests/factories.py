@@ -8,10 +8,32 @@ from django.utils import timezone
 from channels_ingest.models import ChannelAccount
 from chatdesk.accounts.models import Presence, Role, User
 from chatdesk.inbox.models import Channel, Conversation, Message, Status
+from chatdesk.inbox.services.receive import Inbound
 from contacts.models import Contact, Identity
 from queues.models import Queue, QueueMember, Strategy
 
 PASSWORD = "correct-horse-battery"
+
+
+def inbound_from(
+    account: ChannelAccount,
+    *,
+    address: str = "14155550123",
+    name: str = "",
+    body: str = "hi",
+    pmid: str | None = None,
+) -> Inbound:
+    """A customer's message as the webhook for `account` hands it to the inbox."""
+    return Inbound(
+        channel=account.kind,
+        channel_account_id=account.pk,
+        route_queue_id=account.route_queue_id,
+        route_agent_id=account.route_agent_id,
+        sender_address=address,
+        sender_name=name,
+        body=body,
+        provider_message_id=pmid,
+    )
 
 
 class UserFactory(factory.django.DjangoModelFactory):

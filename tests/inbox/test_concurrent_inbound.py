@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from chatdesk.inbox.models import Conversation, Message
-from chatdesk.inbox.services.receive import Inbound, message_receive
+from chatdesk.inbox.services.receive import message_receive
 from tests.concurrency import at_once
+from tests.factories import inbound_from
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -15,15 +16,12 @@ WRITERS = 6
 
 def test_one_open_conversation_and_every_message_kept(account):
     def deliver(index: int) -> None:
-        inbound = Inbound(
-            channel="whatsapp",
-            channel_account_id=account.pk,
-            route_queue_id=account.route_queue_id,
-            route_agent_id=None,
-            sender_address="14155550188",
-            sender_name="Racer",
+        inbound = inbound_from(
+            account,
+            address="14155550188",
+            name="Racer",
             body=f"part {index}",
-            provider_message_id=f"wamid.race{index}",
+            pmid=f"wamid.race{index}",
         )
         message_receive(inbound=inbound)
         message_receive(inbound=inbound)  # the same webhook delivered twice: stored once
