@@ -28,13 +28,25 @@ function fill() {
   $("#settings-status").textContent = "";
 }
 
-async function save(event) {
+// One save at a time, in the order the agent made the changes: two PATCHes in flight
+// may be applied out of order, and the older one must not undo the newer.
+let saving = Promise.resolve();
+
+function save(event) {
   const form = $("#settings-form");
-  const changes = { sound: form.elements.sound.value };
-  FIELDS.forEach((name) => { changes[name] = form.elements[name].checked; });
-  form.elements.sound.disabled = !changes.play_sound;
+  const name = event.target.name;
+  if (!(name in store.settings)) return saving;
+  // Only the field that changed: a save never writes back another field's old value.
+  const field = form.elements[name];
+  const changes = { [name]: name === "sound" ? field.value : field.checked };
+  if (name === "play_sound") form.elements.sound.disabled = !changes.play_sound;
+  saving = saving.then(() => send(changes));
+  return saving;
+}
+
+async function send(changes) {
   // Turning desktop notifications on is the polite moment to ask the browser.
-  if (event.target.name === "web_notifications" && changes.web_notifications) await askPermission();
+  if (changes.web_notifications) await askPermission();
   try {
     store.settings = await api("/api/v1/me/settings/", { method: "PATCH", body: changes });
     $("#settings-status").textContent = "Saved.";

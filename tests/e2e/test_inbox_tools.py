@@ -99,13 +99,41 @@ def test_files_dropped_or_attached_are_sent_or_refused_clearly(sign_in, alice, q
     assert [a.name for a in sent.attachments.all()] == ["photo.png"]
 
 
+def test_quick_settings_changes_are_saved_in_the_order_made(sign_in, alice):
+    """Two changes a moment apart: the first save still in flight must not undo the second
+    (seen in CI: both PATCHes in flight, the older applied last, the sound back to chime)."""
+    page = sign_in(alice)
+    held = []
+
+    def hold_the_first_save(route):
+        if route.request.method == "PATCH" and not held:
+            held.append(route)  # answered below, after the agent's second change
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/me/settings/", hold_the_first_save)
+    page.get_by_role("button", name="Settings").click()
+    dialog = page.get_by_role("dialog", name="Notification settings")
+    dialog.get_by_label("Show a toast").uncheck()
+    dialog.get_by_label("Sound", exact=True).select_option("bell")
+    page.wait_for_timeout(300)  # a client that does not wait would send the second save now
+    assert len(held) == 1
+    with page.expect_response(
+        lambda r: "/api/v1/me/settings/" in r.url and "bell" in (r.request.post_data or "")
+    ):
+        held[0].continue_()
+    expect(dialog.get_by_role("status")).to_have_text("Saved.")
+    saved = AgentSettings.objects.get(user=alice)
+    assert (saved.show_toaster, saved.sound) == (False, "bell")
+
+
 def test_settings_persist_and_the_toaster_obeys_them(sign_in, alice, customer_writes, off_loop):
     page = sign_in(alice)
     page.get_by_role("button", name="Settings").click()
     dialog = page.get_by_role("dialog", name="Notification settings")
     dialog.get_by_label("Show a toast").uncheck()
     # Each change saves on its own; "Saved." may still be the first one's, so wait for
-    # the second save's answer before reloading (a race seen under CI load).
+    # the second save's answer before reloading.
     with page.expect_response(
         lambda r: "/api/v1/me/settings/" in r.url and "bell" in (r.request.post_data or "")
     ):
