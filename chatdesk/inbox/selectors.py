@@ -8,7 +8,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from chatdesk.accounts.models import Role, User
-from chatdesk.inbox.models import Channel, Conversation, Message
+from chatdesk.inbox.models import Channel, Conversation, EventRecipient, Message
 from queues.models import Offer
 
 
@@ -205,14 +205,27 @@ def last_channel_account_id(contact_id: int, channel: str) -> int | None:
 
 
 def latest_event_id(user: User) -> int:
-    from chatdesk.inbox.models import EventRecipient
+    """The newest event addressed to `user` (0 if none): a socket's replay point.
 
+    Its SQL written once: every agent socket's handshake runs it, and Django composing
+    the query cost about eight times running it (0.5 ms of CPU against 0.065 ms on
+    PostgreSQL, bench scenario 3). tests/inbox/test_selectors_sql.py holds it to the
+    ORM's answer.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_latest_event_sql(), [user.pk])
+        row = cursor.fetchone()
+    return row[0] if row else 0
+
+
+@functools.cache
+def _latest_event_sql() -> str:
+    quote = connection.ops.quote_name
+    event = quote(EventRecipient._meta.get_field("event").column)
+    agent = quote(EventRecipient._meta.get_field("agent").column)
     return (
-        EventRecipient.objects.filter(agent_id=user.pk)
-        .order_by("-event_id")
-        .values_list("event_id", flat=True)
-        .first()
-        or 0
+        f"SELECT {event} FROM {quote(EventRecipient._meta.db_table)}"
+        f" WHERE {agent} = %s ORDER BY {event} DESC LIMIT 1"
     )
 
 

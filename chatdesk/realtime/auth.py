@@ -10,15 +10,12 @@ from channels.middleware import BaseMiddleware
 from channels.sessions import CookieMiddleware, SessionMiddleware
 from django.contrib.auth.models import AnonymousUser
 
+from chatdesk.accounts.selectors import active_user_for_token
+
 
 @database_sync_to_async
 def _user_for_token(key: str):  # -> User | AnonymousUser
-    from rest_framework.authtoken.models import Token
-
-    try:
-        return Token.objects.select_related("user").get(key=key, user__is_active=True).user
-    except Token.DoesNotExist:
-        return AnonymousUser()
+    return active_user_for_token(key) or AnonymousUser()
 
 
 class TokenQueryAuthMiddleware(BaseMiddleware):
