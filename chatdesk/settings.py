@@ -121,10 +121,10 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and int(
     # fresh thread), so every request opened one: 11-14% of a webhook's time (py-spy,
     # bench scenario 1; at 50 webhooks/s with 50 agents p50 1,230 ms without, 32 ms
     # with). The web process turns it on (chatdesk/asgi.py). psycopg's pool hands a
-    # warm connection to each request; the health check tests it on the way out, so a
-    # backend killed meanwhile is replaced, not handed to a request (tests/reliability:
-    # PostgreSQL connection dropped).
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # warm connection to each request, checked on the way out without a round trip, so
+    # a backend killed meanwhile is replaced, not handed to a request (the backend
+    # chatdesk/postgresql; tests/foundation/test_pool_check.py).
+    DATABASES["default"]["ENGINE"] = "chatdesk.postgresql"
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 1,
         "max_size": int(os.environ["DATABASE_POOL_MAX"]),
