@@ -227,10 +227,24 @@ class Event(models.Model):
 
 
 class EventRecipient(models.Model):
-    """Which agent may see which event: the replay endpoint filters on this."""
+    """Which agent may see which event: the replay endpoint filters on this.
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="recipients")
-    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    No foreign-key constraints in the database, on purpose. A chat ringing a 50-member
+    queue writes 50+ of these rows per event, and PostgreSQL checks each row's keys
+    at commit by locking the user and event rows they point at (FOR KEY SHARE, a WAL
+    record per locked user row, shared multixacts when webhooks run at once): it more
+    than doubled the INSERT's server CPU (bench scenario 1). The rows are written only
+    by `events._store_recipients`, for an event of the same transaction and ids read
+    from the users table, and deleting an event or a user still deletes them: Django
+    cascades in Python, not through the constraint.
+    """
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="recipients", db_constraint=False
+    )
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
 
     class Meta:
         constraints = [
