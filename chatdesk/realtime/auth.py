@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from importlib import import_module
 from urllib.parse import parse_qs
 
 from channels.auth import AuthMiddleware
 from channels.db import database_sync_to_async
 from channels.middleware import BaseMiddleware
-from channels.sessions import CookieMiddleware, SessionMiddleware
+from channels.sessions import CookieMiddleware
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.backends.base import SessionBase
 
 from chatdesk.accounts.selectors import active_user_for_token
 
@@ -46,7 +49,30 @@ class SessionAuthMiddleware(AuthMiddleware):
         await super().resolve_scope(scope)
 
 
+class SocketSessionMiddleware(BaseMiddleware):
+    """Sets scope["session"] from the session cookie, for reading: an agent socket never
+    changes its session.
+
+    Why not channels' SessionMiddleware: it wraps the socket's `send` to save a
+    modified session when an HTTP response starts, which a websocket never sends, so
+    its check only cost time on every frame: each event relayed to each of an agent's
+    sockets (3% of daphne's CPU with 50 agents, bench scenario 1).
+    """
+
+    async def __call__(self, scope, receive, send):
+        if "cookies" not in scope:
+            raise ValueError("SocketSessionMiddleware needs to run inside CookieMiddleware.")
+        scope = {**scope, "session": _session_for(scope["cookies"])}
+        return await super().__call__(scope, receive, send)
+
+
+def _session_for(cookies: dict[str, str]) -> SessionBase:
+    # The store's constructor reads nothing: the session loads when first used.
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    return store(cookies.get(settings.SESSION_COOKIE_NAME))
+
+
 def AgentAuthStack(inner):
     return CookieMiddleware(
-        SessionMiddleware(SessionAuthMiddleware(TokenQueryAuthMiddleware(inner)))
+        SocketSessionMiddleware(SessionAuthMiddleware(TokenQueryAuthMiddleware(inner)))
     )

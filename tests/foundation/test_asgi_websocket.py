@@ -86,3 +86,34 @@ async def test_session_ready_names_the_newest_event_to_replay_from(alice, bob):
     ready = await communicator.receive_json_from()
     assert ready["data"]["last_event_id"] == mine
     await communicator.disconnect()
+
+
+async def test_a_session_cookie_of_no_session_is_closed_with_4401(alice, async_client):
+    await async_client.aforce_login(alice)
+    key = async_client.cookies["sessionid"].value
+    await async_client.alogout()  # the session row is gone; the browser still sends it
+    communicator = WebsocketCommunicator(
+        application, "/ws/agent/", headers=[*ORIGIN, (b"cookie", f"sessionid={key}".encode())]
+    )
+    connected, code = await communicator.connect()
+    assert not connected and code == 4401
+
+
+async def test_a_socket_leaves_its_session_as_it_was(alice, async_client):
+    """The socket reads the session (to know the agent) and never writes it: the row
+    is untouched, whatever the socket sends and receives."""
+    from django.contrib.sessions.models import Session
+
+    await async_client.aforce_login(alice)
+    key = async_client.cookies["sessionid"].value
+    before = await database_sync_to_async(Session.objects.values().get)(session_key=key)
+    communicator = WebsocketCommunicator(
+        application, "/ws/agent/", headers=[*ORIGIN, (b"cookie", f"sessionid={key}".encode())]
+    )
+    assert (await communicator.connect())[0]
+    assert (await communicator.receive_json_from())["data"]["agent"] == alice.pk
+    await communicator.send_json_to({"type": "ping"})
+    assert (await communicator.receive_json_from())["type"] == "pong"
+    await communicator.disconnect()
+    after = await database_sync_to_async(Session.objects.values().get)(session_key=key)
+    assert after == before
