@@ -9,6 +9,7 @@ agent who may not see a conversation never receives its events.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 from django.db import connection, transaction
@@ -77,7 +78,21 @@ def conversation_data(conversation: Conversation) -> dict:
     # Imported here: the serializer module imports selectors, which import this module's peers.
     from chatdesk.inbox.serializers import ConversationSerializer
 
-    return dict(ConversationSerializer(conversation).data)
+    return represent(ConversationSerializer, conversation)
+
+
+def represent(serializer_class: type, instance: object) -> dict:
+    """What `serializer_class(instance).data` gives, from one serializer kept per class."""
+    return dict(_serializer(serializer_class).to_representation(instance))
+
+
+@functools.cache
+def _serializer(serializer_class: type):  # -> Serializer
+    # Why one kept instance: DRF builds a ModelSerializer's fields anew for each instance
+    # made (copying every declared field), 0.34 ms per message event, against 0.025 ms
+    # to represent a message with fields built once (bench scenario 1). Representing
+    # stores nothing on the serializer, so request threads can share it.
+    return serializer_class()
 
 
 def conversation_changed(conversation: Conversation, *, lost: Iterable[int] = ()) -> None:
@@ -121,7 +136,7 @@ def message_created(message: Message, *, audience: set[int] | None = None) -> No
     conversation = message.conversation
     publish(
         "message.created",
-        data={"conversation": conversation.pk, **MessageSerializer(message).data},
+        data={"conversation": conversation.pk, **represent(MessageSerializer, message)},
         recipients=conversation_audience(conversation) if audience is None else audience,
         conversation=conversation,
     )
@@ -134,7 +149,7 @@ def message_updated(message: Message) -> None:
     conversation = message.conversation
     publish(
         "message.updated",
-        data={"conversation": conversation.pk, **MessageSerializer(message).data},
+        data={"conversation": conversation.pk, **represent(MessageSerializer, message)},
         recipients=conversation_audience(conversation),
         conversation=conversation,
     )

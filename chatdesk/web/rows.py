@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 
 from chatdesk.accounts.models import User
 from chatdesk.inbox import selectors
+from chatdesk.inbox.events import represent
 from chatdesk.inbox.models import Channel, Conversation
 from chatdesk.inbox.serializers import ConversationSerializer
 
@@ -38,7 +39,7 @@ def row_queryset(user: User, *, archived: bool, channel: str, queue: int | None)
 
 
 def row_data(conversation: Conversation) -> dict:
-    data = dict(ConversationSerializer(conversation).data)
+    data = represent(ConversationSerializer, conversation)  # a serializer kept, not one a row
     owner = conversation.owner
     data["last_message"] = getattr(conversation, "last_body", "") or ""
     data["queue_name"] = conversation.queue.name if conversation.queue_id else ""
