@@ -209,7 +209,7 @@ def latest_event_id(user: User) -> int:
 
     Its SQL written once: every agent socket's handshake runs it, and Django composing
     the query cost about eight times running it (0.5 ms of CPU against 0.065 ms on
-    PostgreSQL, bench scenario 3). tests/inbox/test_selectors_sql.py holds it to the
+    PostgreSQL, bench scenario 3). tests/inbox/test_replay_point.py holds it to the
     ORM's answer.
     """
     with connection.cursor() as cursor:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from rest_framework import serializers
 
 from chatdesk.inbox.models import Attachment, Conversation, Message
@@ -104,3 +106,17 @@ class ConversationSerializer(serializers.ModelSerializer):
         if obj.channel != "internal":
             return []
         return [user.pk for user in obj.participants.all()]
+
+
+def represent(serializer_class: type, instance: object) -> dict:
+    """What `serializer_class(instance).data` gives, from one serializer kept per class."""
+    return dict(_serializer(serializer_class).to_representation(instance))
+
+
+@functools.cache
+def _serializer(serializer_class: type):  # -> Serializer
+    # Why one kept instance: DRF builds a ModelSerializer's fields anew for each instance
+    # made (copying every declared field), 0.34 ms per message event, against 0.025 ms
+    # to represent a message with fields built once (bench scenario 1). Representing
+    # stores nothing on the serializer, so request threads can share it.
+    return serializer_class()

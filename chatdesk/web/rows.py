@@ -11,9 +11,8 @@ from django.db.models import QuerySet
 
 from chatdesk.accounts.models import User
 from chatdesk.inbox import selectors
-from chatdesk.inbox.events import represent
 from chatdesk.inbox.models import Channel, Conversation
-from chatdesk.inbox.serializers import ConversationSerializer
+from chatdesk.inbox.serializers import ConversationSerializer, represent
 
 ROW_LIMIT = 200
 

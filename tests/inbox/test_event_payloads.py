@@ -6,9 +6,8 @@ from __future__ import annotations
 import pytest
 from django.core.files.base import ContentFile
 
-from chatdesk.inbox.events import represent
 from chatdesk.inbox.models import Attachment, Conversation, Event, Message
-from chatdesk.inbox.serializers import ConversationSerializer, MessageSerializer
+from chatdesk.inbox.serializers import ConversationSerializer, MessageSerializer, represent
 from chatdesk.inbox.services.internal import conversation_open_internal
 
 pytestmark = pytest.mark.django_db
