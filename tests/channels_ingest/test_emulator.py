@@ -127,3 +127,26 @@ def test_a_slow_send_the_client_gave_up_on_is_abandoned_unaccepted(emulator):
         time.sleep(0.05)
     assert abandoned(), emulator.answers("twilio")
     assert _twilio_send(emulator, timeout=5).status_code == 201  # the next one goes through
+
+
+def test_answers_are_not_held_back_for_the_clients_delayed_ack():
+    """Headers and body go out in two writes; with Nagle's algorithm on the accepted
+    socket, the body waited ~40 ms for the client's delayed ACK on every kept-alive
+    request, a floor under every delivery the bench measured (scenario 5)."""
+    import socket
+
+    from channels_ingest.emulator.handler import Handler
+
+    seen: list[int] = []
+
+    class Observed(Handler):
+        def setup(self) -> None:
+            super().setup()
+            seen.append(self.connection.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+
+    with ProviderEmulator() as emulator:
+        emulator._server.RequestHandlerClass = Observed
+        with httpx.Client() as client:
+            for _ in range(2):
+                client.get(f"{emulator.base_url}/_emulator/requests")
+    assert seen == [1]  # one kept-alive connection, Nagle off
