@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models.expressions import Col
 from rest_framework.authtoken.models import Token
 
 from chatdesk.accounts.models import User
+from chatdesk.rawsql import Columns, column, table
 
 
 def active_user_for_token(key: str) -> User | None:
@@ -22,43 +20,19 @@ def active_user_for_token(key: str) -> User | None:
     of CPU against 0.11-0.15 ms on PostgreSQL, bench scenario 3).
     tests/accounts/test_selectors.py holds the two to the same answer.
     """
-    query = _user_for_token_query()
+    sql, columns = _user_for_token_query()
     with connection.cursor() as cursor:
-        cursor.execute(query.sql, [key])
+        cursor.execute(sql, [key])
         row = cursor.fetchone()
-    if row is None:
-        return None
-    values = list(row)
-    # The database's own conversions, as the ORM applies them (on SQLite a datetime
-    # column arrives naive; PostgreSQL needs none).
-    for index, column, converters in query.converters:
-        for convert in converters:
-            values[index] = convert(values[index], column, connection)
-    return User.from_db(connection.alias, query.names, values)
-
-
-@dataclass(frozen=True)
-class _Query:
-    sql: str
-    names: list[str]
-    converters: list[tuple[int, Col, list[Callable]]]
+    return None if row is None else columns.instances(row)[0]
 
 
 @functools.cache
-def _user_for_token_query() -> _Query:
-    quote = connection.ops.quote_name
-    fields = User._meta.concrete_fields
-    columns = ", ".join(f"u.{quote(field.column)}" for field in fields)
-    token_user = quote(Token._meta.get_field("user").column)
+def _user_for_token_query() -> tuple[str, Columns]:
+    columns = Columns([(User, "u")])
     sql = (
-        f"SELECT {columns} FROM {quote(Token._meta.db_table)} t"
-        f" JOIN {quote(User._meta.db_table)} u ON u.{quote(User._meta.pk.column)} = t.{token_user}"
-        f" WHERE t.{quote(Token._meta.pk.column)} = %s AND u.{quote('is_active')}"
+        f"SELECT {columns.sql} FROM {table(Token)} t"
+        f" JOIN {table(User)} u ON u.{column(User, 'id')} = t.{column(Token, 'user')}"
+        f" WHERE t.{column(Token, 'key')} = %s AND u.{column(User, 'is_active')}"
     )
-    converters = []
-    for index, field in enumerate(fields):
-        column = field.get_col("u")
-        found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-        if found:
-            converters.append((index, column, found))
-    return _Query(sql, [field.attname for field in fields], converters)
+    return sql, columns

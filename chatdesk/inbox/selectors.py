@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from chatdesk.accounts.models import Role, User
 from chatdesk.inbox.models import Channel, Conversation, EventRecipient, Message
+from chatdesk.rawsql import column, converter, table
 from queues.models import Offer
 
 
@@ -230,14 +231,31 @@ def _latest_event_sql() -> str:
 
 
 def last_inbound_at(conversation: Conversation):  # -> datetime | None
-    """When this customer last wrote on this account (any of their conversations)."""
-    return (
-        Message.objects.filter(
-            direction=Message.Direction.IN,
-            channel_account_id=conversation.channel_account_id,
-            conversation__identity_id=conversation.identity_id,
+    """When this customer last wrote on this account (any of their conversations).
+
+    Its SQL written once (chatdesk/rawsql.py): every WhatsApp and Messenger delivery
+    asks it (the 24-hour window), and Django composing the join cost more than running
+    it. tests/inbox/test_last_inbound.py holds it to the ORM's answer.
+    """
+    sql, convert = _last_inbound_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql, [Message.Direction.IN, conversation.channel_account_id, conversation.identity_id]
         )
-        .order_by("-created_at")
-        .values_list("created_at", flat=True)
-        .first()
+        row = cursor.fetchone()
+    return None if row is None else convert(row[0])
+
+
+@functools.cache
+def _last_inbound_sql():  # -> tuple[str, Callable]
+    created = column(Message, "created_at")
+    sql = (
+        f"SELECT m.{created} FROM {table(Message)} m"
+        f" JOIN {table(Conversation)} c"
+        f" ON c.{column(Conversation, 'id')} = m.{column(Message, 'conversation')}"
+        f" WHERE m.{column(Message, 'direction')} = %s"
+        f" AND m.{column(Message, 'channel_account')} = %s"
+        f" AND c.{column(Conversation, 'identity')} = %s"
+        f" ORDER BY m.{created} DESC LIMIT 1"
     )
+    return sql, converter(Message, "created_at")
