@@ -101,7 +101,9 @@ def _rate_wait(account: ChannelAccount, message: Message, attachments: list[Atta
 
 
 @shared_task(bind=True, acks_late=True, max_retries=None, name="channels_ingest.deliver_message")
-def deliver_message(self, message_id: int) -> str:
+def deliver_message(self, message_id: int, paced: bool = False) -> str:
+    """Send one pending reply. `paced`: this run is the reply's reserved slot in its
+    sender's limit (throughput.wait_seconds), so the limit is not asked again."""
     message = delivery.message_claim_for_delivery(message_id=message_id)
     if message is None:
         return "not pending"
@@ -115,16 +117,16 @@ def deliver_message(self, message_id: int) -> str:
         delivery.message_mark_failed(message_id=message_id, reason=closed)
         return "failed"
     attachments = list(message.attachments.all())  # asked once: the limit's weight, the send
-    wait = _rate_wait(account, message, attachments)
+    wait = 0.0 if paced else _rate_wait(account, message, attachments)
     if wait > 0:
-        # Over the sender's limit: wait its turn, without counting an attempt.
-        countdown = wait + random.random() * 0.1
+        # Over the sender's limit: its slot is reserved; come back then, without
+        # counting an attempt, and send without asking the limit again.
         delivery.message_release(
             message_id=message_id,
             attempts=message.delivery_attempts,
-            retry_in=_hold(self, countdown),
+            retry_in=_hold(self, wait),
         )
-        raise self.retry(countdown=countdown)
+        raise self.retry(countdown=wait, kwargs={"paced": True})
     try:
         result = get_adapter(account.kind).send(
             account.credentials,
@@ -151,7 +153,8 @@ def _handle_failure(task, message: Message, error: DeliveryError) -> str:
     delivery.message_release(
         message_id=message.pk, attempts=attempts, retry_in=_hold(task, countdown)
     )
-    raise task.retry(countdown=countdown)
+    # A new attempt waits for a new slot (kwargs={}: not paced).
+    raise task.retry(countdown=countdown, kwargs={})
 
 
 def _hold(task, countdown: float) -> float:

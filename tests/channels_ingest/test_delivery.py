@@ -155,3 +155,69 @@ def test_outbound_file_goes_as_a_signed_link_the_provider_can_fetch(
     assert fetched.status_code == 200
     assert b"".join(fetched.streaming_content) == upload.file.open("rb").read()
     assert Client().get("/" + path.replace("/signed/", "/signed/x")).status_code == 404
+
+
+@pytest.fixture
+def limiter_calls(monkeypatch):
+    """The waits the sender's limit answered, in order (a runaway re-asking fails fast)."""
+    from channels_ingest import tasks
+
+    answered: list[float] = []
+    real = tasks.wait_seconds
+
+    def counting(**kwargs):
+        assert len(answered) < 10, "the limit is asked again and again"
+        answered.append(real(**kwargs))
+        return answered[-1]
+
+    monkeypatch.setattr(tasks, "wait_seconds", counting)
+    return answered
+
+
+def _one_a_second(queue):
+    """A WhatsApp number limited to 1 message/s, its limit's state in Redis fresh (row
+    ids come back after a rolled-back test; Redis keeps the key of the last one)."""
+    import redis
+    from django.conf import settings
+
+    account = ChannelAccountFactory(
+        kind="whatsapp",
+        credentials={"access_token": "test-whatsapp-token", "app_secret": "x"},
+        route_queue=queue,
+        max_messages_per_second=1,
+    )
+    redis.Redis.from_url(settings.REDIS_URL).delete(f"chatdesk:gcra:{account.pk}")
+    return account
+
+
+def test_a_reply_over_the_limit_asks_once_and_goes_at_its_reserved_slot(
+    providers, eager, queue_a, alice, customer_writes, limiter_calls
+):
+    account = _one_a_second(queue_a)
+    first = _reply(customer_writes, account, alice, body="first")
+    second, _ = message_reply(conversation_id=first.conversation_id, agent=alice, body="second")
+    assert deliver_message.apply(args=(first.pk,)).get() == "sent"
+    assert deliver_message.apply(args=(second.pk,)).get() == "sent"
+    # The second was told to wait about a second for its slot, came back (eagerly here)
+    # and went without asking again: one answer per reply.
+    assert limiter_calls[0] == 0.0 and 0.9 < limiter_calls[1] <= 1.01
+    assert len(limiter_calls) == 2
+    second.refresh_from_db()
+    assert second.delivery_status == DeliveryStatus.SENT and second.delivery_attempts == 0
+    bodies = [r.json()["text"]["body"] for r in providers.requests("whatsapp")]
+    assert bodies == ["first", "second"]
+
+
+def test_a_failed_attempt_at_its_slot_waits_for_a_new_one(
+    providers, eager, queue_a, alice, customer_writes, limiter_calls
+):
+    account = _one_a_second(queue_a)
+    first = _reply(customer_writes, account, alice, body="first")
+    second, _ = message_reply(conversation_id=first.conversation_id, agent=alice, body="second")
+    deliver_message.apply(args=(first.pk,))
+    providers.fail_next("whatsapp", "500")
+    deliver_message.apply(args=(second.pk,))
+    # Its slot (wait ~1 s), the 500, then a new slot after the first two (wait ~2 s).
+    assert len(limiter_calls) == 3 and 1.9 < limiter_calls[2] <= 2.01
+    second.refresh_from_db()
+    assert second.delivery_status == DeliveryStatus.SENT and second.delivery_attempts == 1

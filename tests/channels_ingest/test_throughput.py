@@ -34,6 +34,16 @@ def test_a_sender_gets_its_rate_then_waits():
     assert 0.1 < waits[5] <= 0.21  # the sixth waits about one slot (1/5 s)
 
 
+def test_waiting_messages_are_given_consecutive_slots():
+    """A wait is a reserved slot, not "try again later": a backlog is spread one slot
+    apart, so each reply comes back once, at its turn."""
+    sender = f"test-{uuid.uuid4()}"
+    waits = [wait_seconds(sender_key=sender, rate_per_second=5) for _ in range(9)]
+    assert waits[:5] == [0.0] * 5
+    for n, wait in enumerate(waits[5:], start=1):
+        assert 0.2 * n - 0.02 < wait <= 0.2 * n + 0.01
+
+
 def test_a_heavy_message_goes_alone_and_pushes_the_next_back():
     sender = f"test-{uuid.uuid4()}"
     assert wait_seconds(sender_key=sender, rate_per_second=1, weight=4) == 0.0
