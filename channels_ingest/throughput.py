@@ -8,11 +8,12 @@ wait for it: messages queue up in order instead of being dropped, and a long SMS
 (several segments) is paced by what it really costs.
 
 Why reserved: when a wait only said "try again in one slot", every reply of a
-backlog came back at the same moment, one went and the rest were told to wait again.
-With 2,500 WhatsApp replies queued on one number at 80/s, the workers spent their time
-re-checking the limit (tens of retries a reply), and an SMS waiting its 1/s turn in the
-same workers came back late each time: 0.84 segments/s measured at the receiver
-(bench scenario 5). A reply now asks once and is sent at its slot.
+backlog came back about one slot later (1/80 s for WhatsApp, plus up to 0.1 s of
+jitter), one went and the rest were told the same again: a queue of 2,481 WhatsApp
+replies kept both workers busy re-asking, in no particular order, and an SMS waiting
+its 1/s turn behind them came back late each time (0.84 segments/s measured at the
+receiver, bench scenario 5). A reply now asks once and is sent at its slot: two runs
+of the task per reply over the limit, in the order the replies asked.
 
 One round trip a message: each process keeps one client (its connection pool) per
 Redis URL and sends the script by its SHA1 (EVALSHA; redis-py loads it again after a
