@@ -38,14 +38,10 @@ class Columns:
             fields = model._meta.concrete_fields
             converters = []
             for index, field in enumerate(fields):
-                column = field.get_col(alias)
-                # The database's own conversions, as the ORM applies them (on SQLite a
-                # datetime column arrives naive; PostgreSQL needs none).
-                found = connection.ops.get_db_converters(column) + column.get_db_converters(
-                    connection
-                )
+                col = field.get_col(alias)
+                found = _db_converters(col)
                 if found:
-                    converters.append((index, column, found))
+                    converters.append((index, col, found))
             names = [field.attname for field in fields]
             pk_index = names.index(model._meta.pk.attname)
             self._parts.append(_Part(model, len(selected), names, pk_index, converters))
@@ -76,10 +72,16 @@ def column(model: type[Model], field: str) -> str:
     return connection.ops.quote_name(model._meta.get_field(field).column)
 
 
+def _db_converters(col: Col) -> list[Callable]:
+    # The database's own conversions, as the ORM applies them (on SQLite a datetime
+    # column arrives naive; PostgreSQL needs none).
+    return connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+
+
 def converter(model: type[Model], field: str) -> Callable[[object], object]:
     """The ORM's conversion of one selected column's raw value (see `Columns`)."""
     col = model._meta.get_field(field).get_col(model._meta.db_table)
-    found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+    found = _db_converters(col)
 
     def convert(value: object) -> object:
         for step in found:

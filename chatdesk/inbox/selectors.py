@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
@@ -221,12 +222,10 @@ def latest_event_id(user: User) -> int:
 
 @functools.cache
 def _latest_event_sql() -> str:
-    quote = connection.ops.quote_name
-    event = quote(EventRecipient._meta.get_field("event").column)
-    agent = quote(EventRecipient._meta.get_field("agent").column)
+    event = column(EventRecipient, "event")
     return (
-        f"SELECT {event} FROM {quote(EventRecipient._meta.db_table)}"
-        f" WHERE {agent} = %s ORDER BY {event} DESC LIMIT 1"
+        f"SELECT {event} FROM {table(EventRecipient)}"
+        f" WHERE {column(EventRecipient, 'agent')} = %s ORDER BY {event} DESC LIMIT 1"
     )
 
 
@@ -247,7 +246,7 @@ def last_inbound_at(conversation: Conversation):  # -> datetime | None
 
 
 @functools.cache
-def _last_inbound_sql():  # -> tuple[str, Callable]
+def _last_inbound_sql() -> tuple[str, Callable[[object], object]]:
     created = column(Message, "created_at")
     sql = (
         f"SELECT m.{created} FROM {table(Message)} m"

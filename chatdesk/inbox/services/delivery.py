@@ -83,7 +83,6 @@ def message_claim_for_delivery(*, message_id: int) -> Message | None:
 @functools.cache
 def _claim_queries() -> tuple[str, str, Columns]:
     """The claim (the conditional UPDATE of `_unclaimed`) and the read of what it claimed."""
-    conversation_field = Message._meta.get_field("conversation")
     account_model = Conversation._meta.get_field("channel_account").related_model
     identity_model = Conversation._meta.get_field("identity").related_model
     claimed_at = column(Message, "delivery_claimed_at")
@@ -99,7 +98,7 @@ def _claim_queries() -> tuple[str, str, Columns]:
     read = (
         f"SELECT {columns.sql} FROM {table(Message)} m"
         f" JOIN {table(Conversation)} c"
-        f" ON c.{column(Conversation, 'id')} = m.{column(Message, conversation_field.name)}"
+        f" ON c.{column(Conversation, 'id')} = m.{column(Message, 'conversation')}"
         f" LEFT JOIN {table(account_model)} a"
         f" ON a.{column(account_model, 'id')} = c.{column(Conversation, 'channel_account')}"
         f" LEFT JOIN {table(identity_model)} i"
