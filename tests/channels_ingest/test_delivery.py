@@ -175,19 +175,13 @@ def limiter_calls(monkeypatch):
 
 
 def _one_a_second(queue):
-    """A WhatsApp number limited to 1 message/s, its limit's state in Redis fresh (row
-    ids come back after a rolled-back test; Redis keeps the key of the last one)."""
-    import redis
-    from django.conf import settings
-
-    account = ChannelAccountFactory(
+    """A WhatsApp number limited to 1 message/s (no slot taken: conftest)."""
+    return ChannelAccountFactory(
         kind="whatsapp",
         credentials={"access_token": "test-whatsapp-token", "app_secret": "x"},
         route_queue=queue,
         max_messages_per_second=1,
     )
-    redis.Redis.from_url(settings.REDIS_URL).delete(f"chatdesk:gcra:{account.pk}")
-    return account
 
 
 def test_a_reply_over_the_limit_asks_once_and_goes_at_its_reserved_slot(
@@ -200,7 +194,8 @@ def test_a_reply_over_the_limit_asks_once_and_goes_at_its_reserved_slot(
     assert deliver_message.apply(args=(second.pk,)).get() == "sent"
     # The second was told to wait about a second for its slot, came back (eagerly here)
     # and went without asking again: one answer per reply.
-    assert limiter_calls[0] == 0.0 and 0.9 < limiter_calls[1] <= 1.01
+    # (Waits shrink by the time the test takes between calls: bounds are loose below.)
+    assert limiter_calls[0] == 0.0 and 0.5 < limiter_calls[1] <= 1.01
     assert len(limiter_calls) == 2
     second.refresh_from_db()
     assert second.delivery_status == DeliveryStatus.SENT and second.delivery_attempts == 0
@@ -217,7 +212,9 @@ def test_a_failed_attempt_at_its_slot_waits_for_a_new_one(
     deliver_message.apply(args=(first.pk,))
     providers.fail_next("whatsapp", "500")
     deliver_message.apply(args=(second.pk,))
-    # Its slot (wait ~1 s), the 500, then a new slot after the first two (wait ~2 s).
-    assert len(limiter_calls) == 3 and 1.9 < limiter_calls[2] <= 2.01
+    # Its slot (wait ~1 s), the 500, then a new slot one further on (wait ~2 s, less
+    # the time the test took meanwhile).
+    assert len(limiter_calls) == 3
+    assert limiter_calls[1] + 0.5 < limiter_calls[2] <= 2.01
     second.refresh_from_db()
     assert second.delivery_status == DeliveryStatus.SENT and second.delivery_attempts == 1
