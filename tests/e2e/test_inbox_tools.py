@@ -90,6 +90,9 @@ def test_files_dropped_or_attached_are_sent_or_refused_clearly(sign_in, alice, q
     expect(page.locator(".pending-file")).to_contain_text("photo.png")
     expect(page.locator(".pending-file progress")).to_have_count(0)  # upload finished
     page.get_by_label("Reply").press("Enter")
+    # The log shows our copy at once; only the server's answer gives it an id (seen in CI:
+    # the thumbnail was up, the row not yet committed).
+    expect(page.locator('.msg.out:not([data-id=""])')).to_have_count(1)
 
     thumb = page.locator(".msg.out .thumb img")
     expect(thumb).to_be_visible()
