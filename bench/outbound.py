@@ -153,11 +153,11 @@ def _timed(emu: Emulator, markers: list[str], enqueue) -> tuple[float, dict]:
 
 
 def _subject(emu: Emulator, senders: Senders, tag: str, count: int) -> tuple[float, dict]:
-    from channels_ingest.tasks import deliver_message
+    from channels_ingest.tasks import enqueue_delivery
 
     markers = [f"{tag}-{n}" for n in range(count)]
     ids = _replies(senders, senders.fast, markers)
-    return _timed(emu, markers, lambda: [deliver_message.delay(pk) for pk in ids])
+    return _timed(emu, markers, lambda: [enqueue_delivery(pk) for pk in ids])
 
 
 def _baseline(emu: Emulator, senders: Senders, tag: str, count: int) -> tuple[float, dict]:

@@ -20,7 +20,7 @@ def _steady_rate(times: list[float], burst: int) -> float:
 
 def rate_limits(emu: Emulator, senders: Senders, seconds: float) -> dict:
     """Enough replies to keep each limited sender busy for `seconds`, all enqueued at once."""
-    from channels_ingest.tasks import deliver_message
+    from channels_ingest.tasks import enqueue_delivery
 
     limits = {"whatsapp": (senders.limited, senders.whatsapp_limit), "twilio": (senders.sms, 1)}
     emu.sends(clear=True)
@@ -31,7 +31,7 @@ def rate_limits(emu: Emulator, senders: Senders, seconds: float) -> dict:
         markers[provider] = [f"rl-{provider}-{n}" for n in range(count)]
         ids += _replies(senders, account, markers[provider])
     for pk in ids:
-        deliver_message.delay(pk)
+        enqueue_delivery(pk)
     everything = {m for group in markers.values() for m in group}
     rows = emu.wait_delivered(everything, timeout=seconds * 3 + 60)
     out = {}
@@ -55,7 +55,7 @@ def failures(emu: Emulator, senders: Senders, count: int) -> dict:
     """Replies on both providers while the emulator fails some sends with 500/130429/429."""
     from django.db.models import Count
 
-    from channels_ingest.tasks import deliver_message
+    from channels_ingest.tasks import enqueue_delivery
     from chatdesk.inbox.models import DeliveryStatus, Message
 
     emu.sends(clear=True)
@@ -67,7 +67,7 @@ def failures(emu: Emulator, senders: Senders, count: int) -> dict:
     sms = [f"fail-sms-{n}" for n in range(3)]
     ids = _replies(senders, senders.fast, wa) + _replies(senders, senders.sms, sms)
     for pk in ids:
-        deliver_message.delay(pk)
+        enqueue_delivery(pk)
     rows = emu.wait_delivered(set(wa + sms), timeout=120)
     found = _count(rows, set(wa + sms))
     statuses = dict(

@@ -17,11 +17,11 @@ class ChannelsIngestConfig(AppConfig):
 
 
 def _enqueue_delivery(message_id: int) -> None:
-    """inbox's outbox port: a pending reply goes to the Celery delivery task."""
-    from channels_ingest.tasks import deliver_message
+    """inbox's outbox port: a pending reply goes to the Celery delivery task, at its slot."""
+    from channels_ingest.tasks import enqueue_delivery
 
     try:
-        deliver_message.delay(message_id)
+        enqueue_delivery(message_id)
     except Exception:  # Redis down: the outbox sweep sends it once the broker is back
         import logging
 

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from channels_ingest.tasks import deliver_message, download_media, resend_pending
+from channels_ingest.tasks import (
+    deliver_message,
+    download_media,
+    enqueue_delivery,
+    resend_pending,
+)
 from chatdesk.inbox.models import DeliveryStatus, Message
 from chatdesk.inbox.services.ownership import message_reply
 from tests.factories import ChannelAccountFactory
@@ -218,3 +224,92 @@ def test_a_failed_attempt_at_its_slot_waits_for_a_new_one(
     assert limiter_calls[1] + 0.5 < limiter_calls[2] <= 2.01
     second.refresh_from_db()
     assert second.delivery_status == DeliveryStatus.SENT and second.delivery_attempts == 1
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    """What enqueue_delivery put on the queue: (message id, kwargs, countdown) each."""
+    calls: list[tuple[int, dict, float | None]] = []
+
+    def record(args, kwargs, countdown=None):
+        calls.append((args[0], kwargs, countdown))
+
+    monkeypatch.setattr(deliver_message, "apply_async", record)
+    return calls
+
+
+def test_a_reply_is_queued_at_its_slot_and_sent_there_without_asking_again(
+    providers, eager, queue_a, alice, customer_writes, limiter_calls, queued
+):
+    account = _one_a_second(queue_a)
+    first = _reply(customer_writes, account, alice, body="first")
+    second, _ = message_reply(conversation_id=first.conversation_id, agent=alice, body="second")
+    before = time.time()
+    enqueue_delivery(first.pk)
+    enqueue_delivery(second.pk)
+    (_, now_kwargs, now_countdown), (_, later_kwargs, later_countdown) = queued
+    assert now_countdown is None and before <= now_kwargs["slot_at"] <= time.time()
+    # The second's slot is a second on (less the time between the calls), and it is
+    # scheduled for it rather than told to wait by the worker.
+    assert 0.5 < later_countdown <= 1.01
+    assert abs(later_kwargs["slot_at"] - (now_kwargs["slot_at"] + 1)) < 0.1
+    assert deliver_message.apply(args=(first.pk,), kwargs=now_kwargs).get() == "sent"
+    assert deliver_message.apply(args=(second.pk,), kwargs=later_kwargs).get() == "sent"
+    assert len(limiter_calls) == 2  # once each, at enqueue
+    bodies = [r.json()["text"]["body"] for r in providers.requests("whatsapp")]
+    assert bodies == ["first", "second"]
+
+
+def test_a_run_late_for_its_slot_asks_for_a_new_one(
+    providers, eager, queue_a, alice, customer_writes, limiter_calls, queued
+):
+    """Replies that sat in the broker past their slots must not all go at once when they
+    come out (seen in bench scenario 5: overdue SMS slots behind 2,481 WhatsApp tasks
+    ran together, 3.38 segments/s on a 1/s long code)."""
+    account = _one_a_second(queue_a)
+    first = _reply(customer_writes, account, alice, body="first")
+    second, _ = message_reply(conversation_id=first.conversation_id, agent=alice, body="second")
+    enqueue_delivery(first.pk)
+    enqueue_delivery(second.pk)
+    deliver_message.apply(args=(first.pk,), kwargs=queued[0][1])
+    late = {"slot_at": queued[1][1]["slot_at"] - 5}  # its slot passed long ago
+    assert deliver_message.apply(args=(second.pk,), kwargs=late).get() == "sent"
+    # Asked again: a slot after the two already reserved (wait ~2 s; eagerly not waited).
+    assert len(limiter_calls) == 3
+    assert 1.5 < limiter_calls[2] <= 2.01
+
+
+def test_a_reply_scheduled_far_ahead_is_held_from_the_sweep_until_its_slot(
+    settings, queue_a, alice, customer_writes, queued
+):
+    from chatdesk.inbox.services.delivery import claim_timeout, messages_left_pending
+
+    settings.OUTBOX_PENDING_AGE_SECONDS = 2  # waits of a second or more are held
+    account = _one_a_second(queue_a)
+    first = _reply(customer_writes, account, alice, body="first")
+    others = [
+        message_reply(conversation_id=first.conversation_id, agent=alice, body=body)[0]
+        for body in ("second", "third")
+    ]
+    for message in [first, *others]:
+        enqueue_delivery(message.pk)
+    third_countdown = queued[2][2]
+    assert 1.5 < third_countdown <= 2.01
+    pending = messages_left_pending(older_than=timedelta(0))
+    assert first.pk in pending and others[0].pk in pending  # waits under a second: not held
+    assert others[1].pk not in pending
+    others[1].refresh_from_db()
+    lapses_at = others[1].delivery_claimed_at + claim_timeout()
+    slot = datetime.fromtimestamp(queued[2][1]["slot_at"], tz=UTC)
+    # Free for its own task a second before its slot (a task may fire a little early).
+    assert abs((slot - lapses_at).total_seconds() - 1.0) < 0.1
+
+
+def test_a_live_chat_reply_is_queued_without_a_slot(
+    queue_a, alice, customer_writes, queued, limiter_calls
+):
+    site = ChannelAccountFactory(kind="livechat", credentials={}, route_queue=queue_a)
+    message = _reply(customer_writes, site, alice, body="Hi")
+    enqueue_delivery(message.pk)
+    assert limiter_calls == []  # a visitor's socket has no provider limit to keep
+    assert queued == [(message.pk, {}, None)]

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -115,12 +115,23 @@ def message_release(*, message_id: int, attempts: int, retry_in: float = 0.0) ->
     the reply alone while it waits out its backoff (or the provider's Retry-After),
     and still sends it if the scheduled retry is lost with its worker.
     """
+    Message.objects.filter(pk=message_id, delivery_status=DeliveryStatus.PENDING).update(
+        delivery_claimed_at=_lapsing_claim(retry_in), delivery_attempts=attempts
+    )
+
+
+def message_hold(*, message_id: int, retry_in: float) -> None:
+    """A reply scheduled `retry_in` seconds ahead (its sender's next free slot): held from
+    the outbox sweep until then, as a released retry is, and free for its task then."""
+    Message.objects.filter(
+        _unclaimed(), pk=message_id, delivery_status=DeliveryStatus.PENDING
+    ).update(delivery_claimed_at=_lapsing_claim(retry_in))
+
+
+def _lapsing_claim(retry_in: float) -> datetime | None:
     # A second early: a retry that fires a little before its ETA must still find it free.
     hold = retry_in - 1.0
-    lapses_at = now() + timedelta(seconds=hold) - claim_timeout() if hold > 0 else None
-    Message.objects.filter(pk=message_id, delivery_status=DeliveryStatus.PENDING).update(
-        delivery_claimed_at=lapses_at, delivery_attempts=attempts
-    )
+    return now() + timedelta(seconds=hold) - claim_timeout() if hold > 0 else None
 
 
 @transaction.atomic
