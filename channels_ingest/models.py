@@ -73,7 +73,12 @@ class ChannelAccount(models.Model):
 
     @property
     def rate_limit(self) -> int:
-        return self.max_messages_per_second or self.DEFAULT_RATE[self.Kind(self.kind)]
+        return self.rate_for(self.kind, self.max_messages_per_second)
+
+    @classmethod
+    def rate_for(cls, kind: str, max_messages_per_second: int | None) -> int:
+        """The sender's limit in messages a second: its own setting, else its kind's."""
+        return max_messages_per_second or cls.DEFAULT_RATE[cls.Kind(kind)]
 
     def clean(self) -> None:
         if (self.route_queue_id is None) == (self.route_agent_id is None):

@@ -145,7 +145,7 @@ def enqueue_delivery(message_id: int) -> None:
         deliver_message.delay(message_id)  # the task says why, or delivers to the visitor
         return
     body, has_files, account_id, kind, max_rate = row
-    rate = max_rate or ChannelAccount.DEFAULT_RATE[ChannelAccount.Kind(kind)]
+    rate = ChannelAccount.rate_for(kind, max_rate)
     wait = _rate_wait(account_id=account_id, kind=kind, rate=rate, body=body, has_files=has_files)
     if wait >= settings.OUTBOX_PENDING_AGE_SECONDS / 2 and not _eager():
         delivery.message_hold(message_id=message_id, retry_in=wait)

@@ -12,8 +12,10 @@ backlog came back about one slot later (1/80 s for WhatsApp, plus up to 0.1 s of
 jitter), one went and the rest were told the same again: a queue of 2,481 WhatsApp
 replies kept both workers busy re-asking, in no particular order, and an SMS waiting
 its 1/s turn behind them came back late each time (0.84 segments/s measured at the
-receiver, bench scenario 5). A reply now asks once and is sent at its slot: two runs
-of the task per reply over the limit, in the order the replies asked.
+receiver, bench scenario 5). A reply now asks once, when it is queued, and its task is
+scheduled for its slot (tasks.enqueue_delivery): one run per reply, in the order the
+replies asked. A run late for its slot by more than the burst asks again (the slots it
+missed are not made up at once).
 
 One round trip a message: each process keeps one client (its connection pool) per
 Redis URL and sends the script by its SHA1 (EVALSHA; redis-py loads it again after a
