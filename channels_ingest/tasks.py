@@ -274,6 +274,8 @@ def resend_pending() -> int:
     message_ids = delivery.messages_left_pending(
         older_than=timedelta(seconds=settings.OUTBOX_PENDING_AGE_SECONDS)
     )
+    # Plain enqueues: the task asks the sender's limit itself (slot_at unset), so the sweep
+    # does not read each reply's sender first, one query per reply, to take its slot here.
     for message_id in message_ids:
-        enqueue_delivery(message_id)
+        deliver_message.delay(message_id)
     return len(message_ids)
