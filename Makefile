@@ -1,6 +1,6 @@
 # Chatdesk: `make run` for the demo, `make test` for the suite. Both bootstrap .venv.
 PYTHON ?= python3
-# Daphne processes on the bench's main port (`make bench WEB=2`; README: Benchmarks).
+# Daphne processes on the bench's main port (`make bench WEB=2`; docs/performance.md).
 WEB ?= $(or $(BENCH_WEB_PROCESSES),1)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -29,7 +29,7 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Benchmarks against in-run baselines (README: Benchmarks); QUICK=1 is the ~1 min smoke.
+# Benchmarks against in-run baselines (docs/performance.md); QUICK=1 is the smoke run.
 bench: $(STAMP)
 	QUICK=$(QUICK) BENCH_WEB_PROCESSES=$(WEB) $(BIN)/python -m bench
 

@@ -1,4 +1,4 @@
-"""Query count and group_send count of one inbound message, by queue size (issue 3 note).
+"""Query count and group_send count of one inbound message, by queue size.
 
 Run: .venv/bin/python -m pytest bench/fanout_cost.py -s -p no:cacheprovider
 (it uses the test database; not part of `make test`).

@@ -31,7 +31,7 @@ def web_processes() -> int:
     """Daphne processes serving the main port (BENCH_WEB_PROCESSES, default 1).
 
     One process runs Python on one core (the GIL), so production runs about one per
-    core behind a proxy (README: Production topology). With more than one, they share
+    core behind a proxy (docs/operations.md). With more than one, they share
     one listening socket and the kernel hands each new connection to one of them, as
     a proxy would; subject and baselines go through the same set-up either way.
     """

@@ -11,7 +11,7 @@ class ChannelsIngestConfig(AppConfig):
         from channels_ingest.livechat.delivery import notify_visitor
         from chatdesk.inbox import outbound
 
-        # inbox's end/block tell the visitor through this port (DESIGN: dependency direction).
+        # inbox's end/block tell the visitor through this port (docs/architecture.md: layers).
         outbound.register_visitor_notifier(notify_visitor)
         outbound.register_delivery(_enqueue_delivery)
 

@@ -15,7 +15,7 @@ class ChannelAccount(models.Model):
         SMS = "sms", "SMS/MMS"
         LIVECHAT = "livechat", "Live chat"
 
-    # The secrets each kind needs (CONTRACT: channel accounts).
+    # The secrets each kind needs (docs/api.md: Configuration resources).
     REQUIRED_CREDENTIALS = {
         Kind.WHATSAPP: ("access_token", "app_secret", "verify_token"),
         Kind.MESSENGER: ("page_access_token", "app_secret", "verify_token"),

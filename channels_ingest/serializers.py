@@ -33,7 +33,7 @@ def _route_id(value: object) -> int:
     }
 )
 class RouteField(serializers.Field):
-    """`{"queue": id}` or `{"agent": id}` (CONTRACT: channel accounts)."""
+    """`{"queue": id}` or `{"agent": id}` (docs/api.md: Configuration resources)."""
 
     def to_representation(self, account: ChannelAccount) -> dict:
         if account.route_queue_id:

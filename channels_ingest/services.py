@@ -1,4 +1,4 @@
-"""From a provider's parsed webhook to stored messages and statuses (DESIGN: Data flow)."""
+"""From a provider's parsed webhook to stored messages and statuses (docs/architecture.md)."""
 
 from __future__ import annotations
 
@@ -15,13 +15,13 @@ from chatdesk.inbox.services import delivery
 from chatdesk.inbox.services.receive import Inbound, message_receive, message_status_update
 
 # Every webhook looks its accounts up, and they change a few times a year: a process keeps
-# what it read for a few seconds (the query was 8% of a follow-up webhook's work, bench
-# scenario 2). A change made in this process clears it at once, and again at commit; other
-# processes' changes may not be seen for ACCOUNT_CACHE_SECONDS, so the cache is trusted only
-# when it leads to a stored webhook. One it cannot verify, or whose store fails on a row
-# deleted meanwhile (the account, or the queue it routes to), is tried again with the
-# accounts as the database has them (webhooks._ingest): a rotated secret or a re-created
-# account never costs a refusal (Twilio does not retry an SMS webhook).
+# what it read for a few seconds (the query was a measurable part of a follow-up
+# webhook's work, docs/performance.md). A change made in this process clears it at once,
+# and again at commit; other processes' changes may not be seen for ACCOUNT_CACHE_SECONDS,
+# so the cache is trusted only when it leads to a stored webhook. One it cannot verify, or
+# whose store fails on a row deleted meanwhile (the account, or the queue it routes to), is
+# tried again with the accounts as the database has them (webhooks._ingest): a rotated
+# secret or a re-created account never costs a refusal (Twilio does not retry an SMS webhook).
 ACCOUNT_CACHE_SECONDS = 5.0
 _accounts: dict[tuple[str, str], tuple[float, ChannelAccount | None]] = {}
 
@@ -75,7 +75,7 @@ def webhook_ingest(
     """Store what a verified webhook carried, in one transaction. Returns messages stored.
 
     Entries addressed to an account we have no (verified) account for are
-    skipped (PROVIDERS.md: "skip a phone_number_id with no account").
+    skipped (docs/api.md: Provider webhooks).
     """
     by_external_id = {account.external_id: account for account in accounts}
     stored = 0

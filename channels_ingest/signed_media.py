@@ -2,7 +2,7 @@
 
 WhatsApp `link`, Messenger `payload.url` and Twilio `MediaUrl` must be public
 URLs; the file itself is not. A URL names one attachment and expires after
-MEDIA_URL_MAX_AGE seconds (PROVIDERS.md §5).
+MEDIA_URL_MAX_AGE seconds (docs/providers.md).
 """
 
 from __future__ import annotations

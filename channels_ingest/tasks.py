@@ -45,7 +45,7 @@ def provider_client() -> httpx.Client:
     """This worker process's HTTP client for the providers' APIs, kept across tasks.
 
     Why: a new client per message loaded the CA bundle into a new TLS context each time
-    (40-60 ms of CPU per reply, bench scenario 5) and opened a new TLS connection to
+    (a large CPU cost per reply, docs/performance.md) and opened a new TLS connection to
     Meta or Twilio; a kept one reuses both. Keyed by process (a forked worker must not
     share its parent's sockets) and by the timeout setting, read at call time.
     """
@@ -75,7 +75,7 @@ def _outbound(message: Message, attachments: list[Attachment]) -> OutboundMessag
     )
 
 
-# Meta's customer-service window (PROVIDERS.md): free-form replies only within it.
+# Meta's customer-service window (docs/providers.md): free-form replies only within it.
 REPLY_WINDOW = timedelta(hours=24)
 
 
@@ -119,9 +119,9 @@ def enqueue_delivery(message_id: int) -> None:
 
     Reserving the slot here, where the reply is made, and scheduling the task for it
     (countdown) means one run of the task per reply. Asked by the worker instead, a reply
-    over the limit cost two runs (one to be told to wait, one to send): with 2,400
-    WhatsApp replies queued at once, half the workers' time went on the first kind and
-    the number held 63.8/s of its 80/s (bench scenario 5). A wait of more than half the
+    over the limit cost two runs (one to be told to wait, one to send): with a large
+    WhatsApp backlog queued at once, the workers' time went on the first kind and the
+    sender fell short of its limit (docs/performance.md). A wait of more than half the
     outbox sweep's age also holds the reply from the sweep until its slot (the claim is
     back-dated, as for a retry's backoff), or the sweep would send it early.
     """

@@ -1,4 +1,4 @@
-"""Per-sender throughput limits, shared by every worker (PROVIDERS.md: limits).
+"""Per-sender throughput limits, shared by every worker (docs/providers.md).
 
 A generic cell rate algorithm (GCRA) in one Redis script: each sender has a
 "theoretical arrival time"; a message costs `weight / rate` seconds of it, and
@@ -9,10 +9,10 @@ wait for it: messages queue up in order instead of being dropped, and a long SMS
 
 Why reserved: when a wait only said "try again in one slot", every reply of a
 backlog came back about one slot later (1/80 s for WhatsApp, plus up to 0.1 s of
-jitter), one went and the rest were told the same again: a queue of 2,481 WhatsApp
-replies kept both workers busy re-asking, in no particular order, and an SMS waiting
-its 1/s turn behind them came back late each time (0.84 segments/s measured at the
-receiver, bench scenario 5). A reply now asks once, when it is queued, and its task is
+jitter), one went and the rest were told the same again: a large WhatsApp backlog
+kept the workers busy re-asking, in no particular order, and an SMS waiting its turn
+behind it came back late each time, under its rate (docs/performance.md). A reply now
+asks once, when it is queued, and its task is
 scheduled for its slot (tasks.enqueue_delivery): one run per reply, in the order the
 replies asked. A run late for its slot by more than the burst asks again (the slots it
 missed are not made up at once).
@@ -20,8 +20,8 @@ missed are not made up at once).
 One round trip a message: each process keeps one client (its connection pool) per
 Redis URL and sends the script by its SHA1 (EVALSHA; redis-py loads it again after a
 Redis restart or SCRIPT FLUSH). A new client per message cost a connect, its handshake
-and the whole script each time: 1.2-2.7 ms of a delivery, now ~0.6 ms (issue 7,
-scenario 5).
+and the whole script each time, a noticeable part of every delivery
+(docs/performance.md).
 """
 
 from __future__ import annotations

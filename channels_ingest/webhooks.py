@@ -1,4 +1,4 @@
-"""Signed inbound endpoints (CONTRACT: Provider webhooks). Thin: verify, parse, store.
+"""Signed inbound endpoints (docs/api.md: Provider webhooks). Thin: verify, parse, store.
 
 The signature is checked over the raw body before anything is parsed for
 storage; an unsigned or wrongly signed request writes nothing (403). A 200 is
@@ -117,7 +117,7 @@ def messenger(request: HttpRequest) -> HttpResponse:
 
 def public_url(request: HttpRequest) -> str:
     """The URL Twilio called and signed. Behind a TLS proxy Django sees another one
-    (PROVIDERS.md §3): PUBLIC_BASE_URL, when set, is the truth."""
+    (docs/providers.md): PUBLIC_BASE_URL, when set, is the truth."""
     if settings.PUBLIC_BASE_URL:
         return settings.PUBLIC_BASE_URL + request.get_full_path()
     return request.build_absolute_uri()

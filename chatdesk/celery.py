@@ -20,7 +20,7 @@ def _prepare_worker_process(**_kwargs) -> None:
 
     Why: by default Celery closes the database connection around every task, and the
     channel layer opened a Redis connection per event; on PostgreSQL a new connection
-    and its cold caches cost about 20 ms of a reply's delivery (bench scenario 5).
+    and its cold caches were a large part of a reply's delivery (docs/performance.md).
     Now a connection lives WORKER_CONN_MAX_AGE seconds (CELERY_DB_REUSE_MAX tasks at
     most) and is health-checked before each task, so one dropped by a database restart
     is replaced instead of failing the task.

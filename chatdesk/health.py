@@ -1,4 +1,4 @@
-"""Liveness and readiness probes (CONTRACT: /healthz, /readyz)."""
+"""Liveness and readiness probes (docs/api.md: Health)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Security headers Django does not set itself (issue 8: CSP for the agent app).
+"""Security headers Django does not set itself (docs/operations.md: Security).
 
 SecurityMiddleware already sends nosniff, Referrer-Policy and, with DEBUG off,
 HSTS; XFrameOptionsMiddleware sends X-Frame-Options. This adds the

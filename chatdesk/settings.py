@@ -72,7 +72,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Content-Security-Policy and friends (README: Security).
+    # Content-Security-Policy and friends (docs/operations.md: Security).
     "chatdesk.security.SecurityHeadersMiddleware",
     "chatdesk.security.RejectNulInQueryMiddleware",
 ]
@@ -118,9 +118,8 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and int(
     os.environ.get("DATABASE_POOL_MAX", "0")
 ):
     # Under ASGI, CONN_MAX_AGE cannot keep connections (each sync view may run on a
-    # fresh thread), so every request opened one: 11-14% of a webhook's time (py-spy,
-    # bench scenario 1; at 50 webhooks/s with 50 agents p50 1,230 ms without, 32 ms
-    # with). The web process turns it on (chatdesk/asgi.py). psycopg's pool hands a
+    # fresh thread), so every request opened one, a large part of a webhook's time
+    # (docs/performance.md). The web process turns it on (chatdesk/asgi.py). psycopg's pool hands a
     # warm connection to each request, checked on the way out without a round trip, so
     # a backend killed meanwhile is replaced, not handed to a request (the backend
     # chatdesk/postgresql; tests/foundation/test_pool_check.py).
@@ -215,7 +214,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
-# --- Outbound delivery and the sweeps (README: Production topology) ----------
+# --- Outbound delivery and the sweeps (docs/operations.md) ----------
 # How long a provider may take to connect, accept the request, and answer (each).
 PROVIDER_TIMEOUT_SECONDS = float(os.environ.get("PROVIDER_TIMEOUT_SECONDS", "15"))
 # Attempts at a reply before it is marked failed (transient errors only).
@@ -234,9 +233,9 @@ OUTBOX_PENDING_AGE_SECONDS = float(os.environ.get("OUTBOX_PENDING_AGE_SECONDS", 
 OFFER_SWEEP_SECONDS = float(os.environ.get("OFFER_SWEEP_SECONDS", "15"))
 
 CELERY_BEAT_SCHEDULE: dict = {
-    # Ring-timeout escalations whose ETA task was lost (DESIGN: Routing).
+    # Ring-timeout escalations whose ETA task was lost (docs/architecture.md).
     "escalate-overdue-offers": {"task": "inbox.escalate_overdue", "schedule": OFFER_SWEEP_SECONDS},
-    # Replies whose enqueue was lost (Redis down at the wrong moment) (DESIGN: Outbound).
+    # Replies whose enqueue was lost, Redis down at the wrong moment (docs/architecture.md).
     "resend-pending-replies": {
         "task": "channels_ingest.resend_pending",
         "schedule": OUTBOX_SWEEP_SECONDS,

@@ -1,6 +1,6 @@
 """Phone numbers: what we store (E.164) and how channel addresses map to it.
 
-PROVIDERS.md §4: contacts keep E.164; SMS senders arrive as +E.164 but can
+docs/providers.md: contacts keep E.164; SMS senders arrive as +E.164 but can
 also be short codes or alphanumeric sender ids; a WhatsApp wa_id is the same
 digits without the "+" and is kept as given because replies must go to it.
 """

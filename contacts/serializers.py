@@ -1,4 +1,4 @@
-"""JSON shapes of contacts (CONTRACT: /api/v1/contacts/)."""
+"""JSON shapes of contacts (docs/api.md)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Reads of queues, members and offers that routing decides on.
 
-queues sits below inbox (DESIGN: dependency direction) and never imports it:
+queues sits below inbox (docs/architecture.md: Apps and layers) and never imports it:
 what only inbox knows, such as how many chats an agent has open, is passed in.
 """
 

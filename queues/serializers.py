@@ -13,7 +13,7 @@ class MemberSerializer(serializers.ModelSerializer):
 
 
 class QueueSerializer(serializers.ModelSerializer):
-    """CONTRACT: `{id, name, strategy, ring_timeout_seconds, max_chats_per_agent, members}`."""
+    """docs/api.md: `{id, name, strategy, ring_timeout_seconds, max_chats_per_agent, members}`."""
 
     members = MemberSerializer(source="memberships", many=True, required=False)
 

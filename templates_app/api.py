@@ -1,4 +1,4 @@
-"""REST endpoints of quick-response templates (CONTRACT: /api/v1/templates/)."""
+"""REST endpoints of quick-response templates (docs/api.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Named test actors (DESIGN: tests), as healthchecks' hc/test.py does.
+"""Named test actors, so every test reads as a story, as healthchecks' hc/test.py does.
 
 alice and bob: agents in queue A; carol: a manager; oscar: an agent outside.
 """

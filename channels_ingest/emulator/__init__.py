@@ -1,4 +1,4 @@
-"""Loopback emulator of the providers' send and media APIs (PROVIDERS.md §5).
+"""Loopback emulator of the providers' send and media APIs (docs/providers.md).
 
 Tests and `make run` point WHATSAPP_GRAPH_URL, MESSENGER_GRAPH_URL and
 TWILIO_API_URL at it. It answers in the fixtures' shapes, checks auth, records

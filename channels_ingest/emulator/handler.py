@@ -65,9 +65,9 @@ class Handler(BaseHTTPRequestHandler):
     server_version = "ChatdeskProviderEmulator/1"
     protocol_version = "HTTP/1.1"
     # An answer goes out in two writes (headers, then body). With Nagle's algorithm on,
-    # the body waited for the client's delayed ACK of the headers: every request on a
-    # kept-alive connection took 44 ms here instead of 1 ms, a floor under every
-    # delivery a test or the bench measured. Real providers do not stall like that.
+    # the body waited for the client's delayed ACK of the headers on every request on a
+    # kept-alive connection, a floor under every delivery a test or the bench measured
+    # (docs/performance.md). Real providers do not stall like that.
     disable_nagle_algorithm = True
 
     @property

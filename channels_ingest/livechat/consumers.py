@@ -68,7 +68,7 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_add(push.visitor_group(session.pk), self.channel_name)
         await self.accept()
         await self._presence(+1)
-        # Everything this session said and was told: a reload or reconnect loses nothing.
+        # Everything said to and by this visitor's session: a reload or reconnect loses nothing.
         for payload in await _replay(session):
             await self.send_json({"type": "message", "data": payload})
 

@@ -66,7 +66,7 @@ def open_conversation_id(session: VisitorSession) -> int | None:
 
 
 def session_messages(session: VisitorSession) -> list[Message]:
-    """What this session has said and been told, oldest first: replayed on every connect,
+    """What this visitor session has said and been told, oldest first: replayed on every connect,
     so a reload or a dropped socket loses nothing. A new session starts with a clean slate."""
     recent = (
         Message.objects.filter(

@@ -1,7 +1,7 @@
 """Provider-neutral types and the one interface every provider adapter implements.
 
 Adapters are pure: no Django models, no settings. Webhook views and Celery tasks
-turn what they return into stored messages and statuses (PROVIDERS.md §0, §5).
+turn what they return into stored messages and statuses (docs/providers.md).
 """
 
 from __future__ import annotations
@@ -190,7 +190,7 @@ def from_unix_ms(millis: float | str | None) -> datetime | None:
 
 
 def digest_matches(data: bytes, declared: str) -> bool:
-    """Check bytes against a provider's sha256, which may be hex or base64 (PROVIDERS.md §1)."""
+    """Check bytes against a provider's sha256, which may be hex or base64 (docs/providers.md)."""
     digest = hashlib.sha256(data).digest()
     declared = declared.strip()
     if len(declared) == 64:

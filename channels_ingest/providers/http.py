@@ -14,7 +14,7 @@ import httpx
 
 from .base import DeliveryError
 
-# The largest file any provider delivers (WhatsApp documents, PROVIDERS.md §1).
+# The largest file any provider delivers (WhatsApp documents, docs/providers.md).
 MAX_MEDIA_BYTES = 100 * 1024 * 1024
 MAX_REDIRECTS = 5
 _REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
@@ -29,7 +29,7 @@ class Downloaded:
 
 
 def request(client: httpx.Client, method: str, url: str, **kwargs: object) -> httpx.Response:
-    """Send one request; a timeout or a network failure is transient (PROVIDERS.md: retry)."""
+    """Send one request; a timeout or a network failure is transient (docs/providers.md)."""
     try:
         return client.request(method, url, **kwargs)  # type: ignore[arg-type]
     except httpx.TimeoutException as exc:

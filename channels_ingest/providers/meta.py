@@ -17,7 +17,7 @@ def verify_hub_signature(raw_body: bytes, headers: Mapping[str, str], app_secret
     """X-Hub-Signature-256 over the raw bytes, in constant time.
 
     Only the raw bytes verify: Meta escapes non-ASCII and "/" so any re-serialised
-    JSON differs (PROVIDERS.md §0). The legacy sha1 X-Hub-Signature is ignored.
+    JSON differs (docs/providers.md). The legacy sha1 X-Hub-Signature is ignored.
     """
     provided = header_value(headers, SIGNATURE_HEADER).strip()
     if not app_secret or not provided.startswith(_PREFIX) or not provided.isascii():

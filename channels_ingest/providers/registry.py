@@ -15,7 +15,7 @@ ADAPTERS: dict[str, tuple[Callable[..., Adapter], str]] = {
     "messenger": (MessengerAdapter, "MESSENGER_GRAPH_URL"),
     "sms": (TwilioSmsAdapter, "TWILIO_API_URL"),
 }
-TWILIO_STATUS_PATH = "/webhooks/twilio/status/"  # CONTRACT: provider webhooks
+TWILIO_STATUS_PATH = "/webhooks/twilio/status/"  # docs/api.md: Provider webhooks
 
 
 def get_adapter(kind: str, *, base_url: str | None = None) -> Adapter:

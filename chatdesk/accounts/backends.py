@@ -1,4 +1,4 @@
-"""A system owner may do everything, like a superuser (CONTRACT: roles).
+"""A system owner may do everything, like a superuser (docs/api.md: Authentication and roles).
 
 Role groups get their permissions from a table at migration time; without
 this backend a model added later would be closed to system owners until a

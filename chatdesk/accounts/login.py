@@ -1,4 +1,4 @@
-"""Browser sign-in with a brute-force brake (issue 8: login throttled).
+"""Browser sign-in with a brute-force brake (docs/operations.md: Security).
 
 Failed attempts are counted in Django's cache (Redis in every deployment, so
 all web processes share the count) per username *and* per client address:

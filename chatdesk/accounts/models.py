@@ -80,7 +80,7 @@ class User(AbstractUser):
 
 
 class AgentSettings(models.Model):
-    """Per-agent notification preferences (CONTRACT: /api/v1/me/settings/)."""
+    """Per-agent notification preferences (docs/api.md)."""
 
     class Sound(models.TextChoices):
         CHIME = "chime", "Chime"

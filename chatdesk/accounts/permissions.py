@@ -42,7 +42,7 @@ class WriteNeedsModelPermission(BasePermission):
 
 
 class CanEditTemplates(WriteNeedsModelPermission):
-    """Quick-response templates: managers, group owners and system owners write (CONTRACT)."""
+    """Quick-response templates: managers, group owners and system owners write (docs/api.md)."""
 
     app_label = "templates_app"
     model_name = "quicktemplate"
@@ -56,7 +56,7 @@ class IsSupervisor(BasePermission):
 
 
 class IsSystemOwner(BasePermission):
-    """Agents, queues and channel accounts are the system owner's (CONTRACT)."""
+    """Agents, queues and channel accounts are the system owner's (docs/api.md)."""
 
     def has_permission(self, request: Request, view: Any) -> bool:
         return _signed_in(request) and request.user.effective_role == Role.SYSTEM_OWNER

@@ -16,8 +16,8 @@ def active_user_for_token(key: str) -> User | None:
 
     The same answer as `Token.objects.select_related("user").get(key=key,
     user__is_active=True).user`, its SQL written once: every agent socket's handshake
-    runs it, and Django composing the join cost about six times running it (0.75-1.0 ms
-    of CPU against 0.11-0.15 ms on PostgreSQL, bench scenario 3).
+    runs it, and Django composing the join cost several times more CPU than running it
+    (docs/performance.md, scenario 3).
     tests/accounts/test_selectors.py holds the two to the same answer.
     """
     sql, columns = _user_for_token_query()

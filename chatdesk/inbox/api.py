@@ -1,4 +1,4 @@
-"""REST endpoints of conversations (CONTRACT: Conversations). Thin: parse, call, render."""
+"""REST endpoints of conversations (docs/api.md: Conversations). Thin: parse, call, render."""
 
 from __future__ import annotations
 

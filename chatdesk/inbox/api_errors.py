@@ -1,4 +1,4 @@
-"""Domain errors -> HTTP, once, for every DRF view (DESIGN: where rules live)."""
+"""Domain errors -> HTTP, once, for every DRF view (docs/architecture.md: Apps and layers)."""
 
 from __future__ import annotations
 

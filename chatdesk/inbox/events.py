@@ -51,12 +51,13 @@ def _store_recipients(event_id: int, agent_ids: list[int]) -> None:
 
     Why not bulk_create: a chat offered to a 50-member queue publishes events to
     50+ agents several times per message; bulk_create's per-object model work
-    (init, pre_save, field preparation) was ~3 ms of every publish.
+    (init, pre_save, field preparation) was most of every publish's time
+    (docs/performance.md).
     """
     table = connection.ops.quote_name(EventRecipient._meta.db_table)
     if connection.vendor == "postgresql":
         # Two parameters whatever the audience: psycopg quoting a hundred ints of a
-        # VALUES list was most of this function's time (bench scenario 2).
+        # VALUES list was most of this function's time (docs/performance.md).
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {table} (event_id, agent_id) SELECT %s, unnest(%s::bigint[])",

@@ -1,7 +1,7 @@
 """What a file really is, decided by its bytes, never by its name or the client's header.
 
-CONTRACT (Files): PDF, DOC, DOCX, PPT, PPTX, XLS, XLSX, TXT, RTF, JPG, PNG, GIF, BMP,
-WEBP, TIFF, HEIF/HEIC. Office files are recognised by their structure: the
+The API (docs/api.md, Files) accepts PDF, DOC, DOCX, PPT, PPTX, XLS, XLSX, TXT, RTF,
+JPG, PNG, GIF, BMP, WEBP, TIFF, HEIF/HEIC. Office files are recognised by their structure: the
 streams of an OLE2 compound file (olefile) or the parts of an OOXML zip, not by
 magic-number guesses; `filetype` reads the magic numbers of the rest. Plain text
 has none, so it is accepted only when it decodes as text without control

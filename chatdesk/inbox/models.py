@@ -85,7 +85,7 @@ class Conversation(models.Model):
         ordering = ["-last_message_at", "-id"]
         constraints = [
             # At most one open conversation per identity and account, enforced by the
-            # database so that concurrent webhooks cannot open two (CONTRACT).
+            # database so that concurrent webhooks cannot open two (docs/api.md).
             models.UniqueConstraint(
                 fields=["identity", "channel_account"],
                 condition=Q(status__in=["unassigned", "taken"]),
@@ -232,8 +232,8 @@ class EventRecipient(models.Model):
     No foreign-key constraints in the database, on purpose. A chat ringing a 50-member
     queue writes 50+ of these rows per event, and PostgreSQL checks each row's keys
     at commit by locking the user and event rows they point at (FOR KEY SHARE, a WAL
-    record per locked user row, shared multixacts when webhooks run at once): it more
-    than doubled the INSERT's server CPU (bench scenario 1). The rows are written only
+    record per locked user row, shared multixacts when webhooks run at once), a large
+    part of the INSERT's server CPU (docs/performance.md). The rows are written only
     by `events._store_recipients`, for an event of the same transaction and ids read
     from the users table, and deleting an event or a user still deletes them: Django
     cascades in Python, not through the constraint.

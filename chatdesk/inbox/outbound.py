@@ -1,4 +1,4 @@
-"""Ports that inbox calls and upper layers implement (DESIGN: dependency direction).
+"""Ports that inbox calls and upper layers implement (docs/architecture.md: Apps and layers).
 
 inbox never imports channels_ingest or realtime. They register their
 implementations here from their AppConfig.ready(): channels_ingest the delivery

@@ -15,7 +15,7 @@ from queues.models import Offer
 
 
 def visible_conversations(user: User) -> QuerySet[Conversation]:
-    """Every conversation `user` may see (CONTRACT: Visibility).
+    """Every conversation `user` may see (docs/api.md: Conversations).
 
     - Managers and owners: every customer conversation.
     - Agents: what they own; unowned chats routed to them directly; unowned queue
@@ -88,8 +88,8 @@ def conversation_audience(conversation: Conversation) -> set[int]:
         return supervisor_ids() | {conversation.direct_agent_id}
     if conversation.queue_id:
         # One round trip for both, its SQL written once: this runs for every event of a
-        # ringing chat, and Django composing the UNION cost more than running it (10% of
-        # a follow-up webhook's CPU, bench scenario 2). The same rows as _supervisors()
+        # ringing chat, and Django composing the UNION cost more than running it
+        # (docs/performance.md, scenarios 1 and 2). The same rows as _supervisors()
         # plus the pending offers; tests/inbox/test_visibility_matrix holds it to that.
         with connection.cursor() as cursor:
             cursor.execute(
@@ -210,8 +210,8 @@ def latest_event_id(user: User) -> int:
     """The newest event addressed to `user` (0 if none): a socket's replay point.
 
     Its SQL written once: every agent socket's handshake runs it, and Django composing
-    the query cost about eight times running it (0.5 ms of CPU against 0.065 ms on
-    PostgreSQL, bench scenario 3). tests/inbox/test_replay_point.py holds it to the
+    the query cost several times more CPU than running it (docs/performance.md,
+    scenario 3). tests/inbox/test_replay_point.py holds it to the
     ORM's answer.
     """
     with connection.cursor() as cursor:

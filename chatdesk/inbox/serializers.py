@@ -1,4 +1,4 @@
-"""How conversations and messages look on the API and in events (CONTRACT)."""
+"""How conversations and messages look on the API and in events (docs/api.md)."""
 
 from __future__ import annotations
 
@@ -116,7 +116,7 @@ def represent(serializer_class: type, instance: object) -> dict:
 @functools.cache
 def _serializer(serializer_class: type):  # -> Serializer
     # Why one kept instance: DRF builds a ModelSerializer's fields anew for each instance
-    # made (copying every declared field), 0.34 ms per message event, against 0.025 ms
-    # to represent a message with fields built once (bench scenario 1). Representing
+    # made (copying every declared field), many times the cost of representing a message
+    # with fields built once (docs/performance.md). Representing
     # stores nothing on the serializer, so request threads can share it.
     return serializer_class()

@@ -39,8 +39,8 @@ class SessionAuthMiddleware(AuthMiddleware):
     cookie at all (API clients sending `?token=`): nothing to look up, so anonymous.
 
     Why: each hop costs a thread handoff on the server's one event loop; at 10,000
-    agents opening their desks, the handshake's hops were most of its CPU (bench
-    scenario 3)."""
+    agents opening their desks, the handshake's hops were most of its CPU
+    (docs/performance.md, scenario 3)."""
 
     async def resolve_scope(self, scope):
         if not scope["session"].session_key:
@@ -56,7 +56,7 @@ class SocketSessionMiddleware(BaseMiddleware):
     Why not channels' SessionMiddleware: it wraps the socket's `send` to save a
     modified session when an HTTP response starts, which a websocket never sends, so
     its check only cost time on every frame: each event relayed to each of an agent's
-    sockets (3% of daphne's CPU with 50 agents, bench scenario 1).
+    sockets (docs/performance.md, scenario 1).
     """
 
     async def __call__(self, scope, receive, send):

@@ -50,7 +50,7 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
         # channels' own dispatch first closes stale database connections, a thread hop
         # per message (connect, disconnect, each `agent.event`). Every database access
         # here goes through database_sync_to_async, which does that itself, so the
-        # extra hop only cost CPU: about a tenth of a handshake (bench scenario 3).
+        # extra hop only cost CPU on every handshake (docs/performance.md, scenario 3).
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")

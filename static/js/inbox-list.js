@@ -40,7 +40,7 @@ export async function loadList() {
 // Does a conversation belong in the list as currently filtered?
 function fits(conversation) {
   const { view, channel, queue } = store.filters;
-  // Another agent's chat is out of sight for an agent (CONTRACT: visibility).
+  // Another agent's chat is out of sight for an agent (docs/api.md: Conversations).
   const theirs = conversation.owner && conversation.owner !== store.me.id && conversation.channel !== "internal";
   if (theirs && !store.me.supervisor) return false;
   if (conversation.archived !== (view === "archived")) return false;

@@ -1,6 +1,6 @@
 """What one delivery costs beyond the provider's POST: SQL statements, Redis round trips.
 
-Pinned so a regression shows here rather than as a slower bench scenario 5 (issue 7):
+Pinned so a regression shows here rather than as a slower bench scenario 5:
 with the emulator answering at once, the delivery task's own work is what separates it
 from baseline (d), a bare task doing the same POST.
 """

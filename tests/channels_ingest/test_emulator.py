@@ -131,7 +131,7 @@ def test_a_slow_send_the_client_gave_up_on_is_abandoned_unaccepted(emulator):
 
 def test_answers_are_not_held_back_for_the_clients_delayed_ack():
     """Headers and body go out in two writes; with Nagle's algorithm on the accepted
-    socket, the body waited ~40 ms for the client's delayed ACK on every kept-alive
+    socket, the body waited for the client's delayed ACK on every kept-alive
     request, a floor under every delivery the bench measured (scenario 5)."""
     import socket
 

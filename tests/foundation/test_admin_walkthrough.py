@@ -1,7 +1,7 @@
 """Every configuration task of the desk, done in Django admin with the test client.
 
 Each test is one task as a manager or owner does it: open the page, submit the
-form a browser would, and check what was stored. By CONTRACT, agents, queues
+form a browser would, and check what was stored. By the API's rules (docs/api.md), agents, queues
 and channel accounts are the system owner's; templates, contacts, the event log
 and reports are the manager's (group owners alike). Retention is the system
 owner's to set and a manager's to read.
@@ -354,5 +354,5 @@ def test_set_the_archive_retention(owner, manager, customer_writes, alice, api, 
     ],
 )
 def test_a_manager_cannot_do_the_system_owners_tasks(manager, page):
-    # CONTRACT: only a system owner manages agents, queues and channel accounts.
+    # docs/api.md: only a system owner manages agents, queues and channel accounts.
     assert manager.get(f"{ADMIN}{page}").status_code == 403

@@ -1,4 +1,4 @@
-"""/healthz and /readyz (CONTRACT: Health)."""
+"""/healthz and /readyz (docs/api.md: Health)."""
 
 from __future__ import annotations
 

@@ -26,7 +26,7 @@ from tests.channels_ingest.support import PHONE_NUMBER_ID, WHATSAPP_CREDENTIALS,
 pytestmark = pytest.mark.django_db
 
 # Ceilings (SQLite and PostgreSQL alike), the measured counts: a webhook for a new
-# chat 33 (it was 55 before issue 7's work; 32 before the follow-up's one-query probe,
+# chat 33 (it was 55 before the inbound path's rework; 32 before the follow-up's one-query probe,
 # which a new chat pays for nothing), a follow-up on a ringing chat 10 (was 19, then
 # 13), on a taken one 10 (was 18, then 13); transaction and savepoint statements
 # included. The account is cached after the first webhook (channels_ingest.services).

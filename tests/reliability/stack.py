@@ -37,7 +37,7 @@ from chatdesk.env import BASE_DIR
 from tests.channels_ingest.support import APP_SECRET, PHONE_NUMBER_ID, TWILIO_TOKEN
 
 # Short timings so the faults play out in seconds; each is a documented setting
-# (README: Production topology) with a production default of minutes.
+# (docs/operations.md) with a production default of minutes.
 FAST_TIMINGS = {
     "OUTBOX_SWEEP_SECONDS": "1",
     "OUTBOX_PENDING_AGE_SECONDS": "2",

@@ -1,4 +1,4 @@
-"""Faults injected into the running stack (issue #8): Redis stopped and restarted, a
+"""Faults injected into the running stack (docs/operations.md): Redis stopped and restarted, a
 worker SIGKILLed mid-delivery, a failing provider, PostgreSQL dropping a connection
 in the middle of a webhook, timers and replies lost with Redis. Each test counts what
 it sent in and what came out; the answer must be that nothing was lost or doubled."""

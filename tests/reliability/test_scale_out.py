@@ -1,5 +1,5 @@
 """Scale-out: two daphne processes, two Celery workers and one beat on one PostgreSQL
-and one Redis (issue #8). Nothing here may depend on which process served what."""
+and one Redis (docs/operations.md). Nothing here may depend on which process served what."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The production topology files (Procfile, deploy/systemd) agree with the README:
+"""The production topology files (Procfile, deploy/systemd) agree with docs/operations.md:
 exactly one beat, and every process runs the same app the tests start."""
 
 from __future__ import annotations

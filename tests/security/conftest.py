@@ -1,4 +1,4 @@
-"""Actors and a small world for the security suite (issue 8)."""
+"""Actors and a small world for the security suite (docs/operations.md: Security)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Actions on a chat that has moved on: taken by someone else, or transferred away.
 
-CONTRACT (Conversations): a reply or `take` on a chat another agent owns is 409
+The API (docs/api.md, Conversations): a reply or `take` on a chat another agent owns is 409
 for members of its queue (the loser of a race learns why), although reading it
 is 404; every other action, and everything for anyone outside the queue, is 404.
 """

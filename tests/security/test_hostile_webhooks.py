@@ -1,7 +1,7 @@
 """Hostile webhook requests are refused cleanly (never 5xx) and store nothing.
 
 Every case is tried on every surface it applies to; TRIED counts them per
-surface and the last test prints the tally (issue 8's figures).
+surface and the last test prints the tally.
 """
 
 from __future__ import annotations
@@ -283,7 +283,7 @@ CASES_PER_SURFACE = {
 
 @pytest.fixture(autouse=True, scope="module")
 def _tally():
-    """Prints what this run actually tried per surface (issue 8's figures)."""
+    """Prints what this run actually tried per surface."""
     yield
     print("\nhostile webhook cases tried per surface:", dict(sorted(TRIED.items())))
 

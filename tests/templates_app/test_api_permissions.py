@@ -1,4 +1,4 @@
-"""Who may do what with templates over the API (CONTRACT: writes 403 for agents)."""
+"""Who may do what with templates over the API (docs/api.md: writes are 403 for agents)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Facebook Messenger Platform (PROVIDERS.md §2)."""
+"""Facebook Messenger Platform (docs/providers.md)."""
 
 from .adapter import MessengerAdapter
 

@@ -1,4 +1,4 @@
-"""Messenger Platform webhook bodies -> neutral messages and statuses (PROVIDERS.md §2)."""
+"""Messenger Platform webhook bodies -> neutral messages and statuses (docs/providers.md)."""
 
 from __future__ import annotations
 

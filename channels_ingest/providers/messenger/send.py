@@ -1,4 +1,4 @@
-"""Sending through the Messenger Send API, with the error table of PROVIDERS.md §2."""
+"""Sending through the Messenger Send API, with the error table of docs/providers.md."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Twilio Programmable Messaging: SMS and MMS (PROVIDERS.md §3)."""
+"""Twilio Programmable Messaging: SMS and MMS (docs/providers.md)."""
 
 from .adapter import TwilioSmsAdapter
 

@@ -1,4 +1,4 @@
-"""Sending SMS/MMS through Twilio's Messages API, with the error table of PROVIDERS.md §3."""
+"""Sending SMS/MMS through Twilio's Messages API, with the error table of docs/providers.md."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""X-Twilio-Signature, checked with the twilio package's own validator (PROVIDERS.md §3)."""
+"""X-Twilio-Signature, checked with the twilio package's own validator (docs/providers.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""WhatsApp Cloud API (PROVIDERS.md §1)."""
+"""WhatsApp Cloud API (docs/providers.md)."""
 
 from .adapter import WhatsAppAdapter
 

@@ -1,4 +1,4 @@
-"""WhatsApp Cloud API webhook bodies -> neutral messages and statuses (PROVIDERS.md §1)."""
+"""WhatsApp Cloud API webhook bodies -> neutral messages and statuses (docs/providers.md)."""
 
 from __future__ import annotations
 

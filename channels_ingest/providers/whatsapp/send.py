@@ -1,4 +1,4 @@
-"""Sending through the WhatsApp Cloud API, with the error table of PROVIDERS.md §1."""
+"""Sending through the WhatsApp Cloud API, with the error table of docs/providers.md."""
 
 from __future__ import annotations
 

@@ -25,7 +25,7 @@ def lock_visible(*, conversation_id: int, agent: User) -> Conversation:
 def lock_for_claim(*, conversation_id: int, agent: User) -> Conversation:
     """Like lock_visible, but a queue member who lost the race learns why (409, not 404).
 
-    CONTRACT: a reply or take on a chat another agent owns is 409 for members of
+    The API (docs/api.md): a reply or take on a chat another agent owns is 409 for members of
     its queue, even though reading it is 404; for anyone else 404.
     """
     if visible_conversations(agent).filter(pk=conversation_id).exists():

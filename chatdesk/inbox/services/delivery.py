@@ -1,6 +1,6 @@
 """The outbox side of a reply: claiming it for sending, and recording what happened.
 
-The pending row is the outbox (DESIGN: Outbound). A worker claims it with one
+The pending row is the outbox (docs/architecture.md: The outbox). A worker claims it with one
 conditional UPDATE, so the task and the outbox sweep never send it twice at
 once; a claim older than the claim timeout (settings.DELIVERY_CLAIM_TIMEOUT_SECONDS)
 is considered lost with its worker. A reply waiting out a retry's backoff keeps a
@@ -12,7 +12,7 @@ account, its files and the customer's last message (the 24-hour window); then on
 transaction that records the provider's id (a conditional UPDATE), locks the
 conversation and stores the status event for its audience. Folding the last two reads
 into the claim's as subquery annotations was measured and is slower: the ORM spends
-more compiling them (~1.4 ms) than the separate queries cost (~0.7 ms each). The
+more compiling them than the separate queries cost (docs/performance.md). The
 claim, its read and the window's read are written as SQL once instead (rawsql).
 """
 
@@ -37,7 +37,7 @@ from chatdesk.rawsql import Columns, column, table
 
 
 def claim_timeout() -> timedelta:
-    # Read at call time: tests and operators set it per process (README: Production topology).
+    # Read at call time: tests and operators set it per process (docs/operations.md).
     return timedelta(seconds=settings.DELIVERY_CLAIM_TIMEOUT_SECONDS)
 
 
@@ -52,7 +52,7 @@ def message_claim_for_delivery(*, message_id: int) -> Message | None:
     query); its files are the caller's to ask for, once (`message.attachments.all()`).
     Both statements are written once (chatdesk/rawsql.py): every delivery runs them,
     and Django composing the claim and the three-table read cost more CPU than the
-    database spent running them (bench scenario 5). tests/channels_ingest/test_delivery_claim.py
+    database spent running them (docs/performance.md). tests/channels_ingest/test_delivery_claim.py
     holds them to the ORM's answer.
     """
     claim, read, columns = _claim_queries()

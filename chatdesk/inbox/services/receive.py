@@ -1,4 +1,4 @@
-"""Inbound: a customer's message arrives from a channel (DESIGN: Data flow)."""
+"""Inbound: a customer's message arrives from a channel (docs/architecture.md)."""
 
 from __future__ import annotations
 
@@ -132,7 +132,7 @@ def _follow_up(inbound: Inbound) -> tuple[Conversation, bool] | None:
     message is stored already: (chat, already_stored), or None when no chat is open.
 
     Most messages follow up an open chat. The duplicate check, the identity and the lock
-    were three round trips and a third of a webhook's ORM work (bench scenario 2); here
+    were three round trips and much of a webhook's ORM work (docs/performance.md); here
     they are one, written out because building it through the ORM cost as much again.
     The duplicate flag is read before the lock is granted, so a concurrent delivery of
     the same message can still slip past it: the message's unique constraint catches
