@@ -3,8 +3,8 @@
 In a web process, `async_to_sync` hands the call to the server's own event loop. In a
 Celery worker process there is no such loop, and `async_to_sync` starts a new one for
 every call; channels_redis keeps its Redis connections per loop, so each event sent
-from a worker paid a thread, a loop, a connection and its handshake (about 12 ms of a
-reply's delivery, bench scenario 5). A worker process therefore calls
+from a worker paid a thread, a loop, a connection and its handshake, a large part of a
+reply's delivery (docs/performance.md, scenario 5). A worker process therefore calls
 `keep_event_loop()` once (chatdesk/celery.py): from then on its calls run on one
 long-lived loop, whose connections stay open.
 """

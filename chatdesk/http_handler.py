@@ -8,8 +8,8 @@ response's close, six crossings between the loop and the request's thread, each 
 future, a queue hand-off and a wake-up. The chain is built for sync mode here (as
 under WSGI), so middleware and view run in one call on the request's thread: three
 crossings. An async view, should one appear, still works (Django adapts it inside the
-chain). Measured side by side on one stack: daphne's CPU per follow-up webhook -0.1 to
--1.0 ms (median of 4 paired rounds 10.8 vs 11.1 ms), per /healthz 2.18 vs 2.69 ms.
+chain). Measured side by side on one stack, it spends less of daphne's CPU per request
+in every round (docs/performance.md).
 
 What does not change: each request still gets its own thread-sensitive context (its own
 thread and database connection); the request_started and request_finished signals,

@@ -2,10 +2,9 @@
 
 Why: on a small indexed lookup Django composing the query (filters, joins, the select
 list, the converters) costs several times running it: the agent socket's token lookup
-(0.75-1.0 ms of CPU through the ORM against 0.11-0.15 ms, bench scenario 3) and a
-reply's claimed read (bench scenario 5). A hot path builds its SQL once with `Columns`
-and reads each row back with `Columns.instances`; its tests hold the answer to the ORM's
-field for field.
+and a reply's claimed read (docs/performance.md, scenarios 3 and 5). A hot path builds
+its SQL once with `Columns` and reads each row back with `Columns.instances`; its tests
+hold the answer to the ORM's field for field.
 """
 
 from __future__ import annotations

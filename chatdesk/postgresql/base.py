@@ -3,11 +3,12 @@ round trip to the server.
 
 Why: Django's pool, with CONN_HEALTH_CHECKS, runs psycopg's `check_connection` each time
 it hands out a connection: an empty query, one more round trip in every request and in
-each database hop of a websocket handshake (6% of the handshake's CPU in bench scenario
-3). A backend that went away (terminated, server restarted) has told us so before it
-closed its socket: the error it sends, or the socket's end, makes the socket readable.
-So an idle connection whose socket has nothing to read is handed out as is; one with
-something to read gets psycopg's full check, which reads it and fails if it is dead.
+each database hop of a websocket handshake (a visible share of the handshake's CPU,
+docs/performance.md). A backend that went away (terminated, server restarted) has told
+us so before it closed its socket: the error it sends, or the socket's end, makes the
+socket readable. So an idle connection whose socket has nothing to read is handed out
+as is; one with something to read gets psycopg's full check, which reads it and fails if
+it is dead.
 What neither check sees quickly is a peer gone silent (a cut network, no FIN): psycopg's
 own round trip would wait on it too.
 """
