@@ -88,6 +88,8 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "pong", "data": {}})
         elif kind == "message":
             await self._send_message(content)
+        elif kind == "typing":
+            await database_sync_to_async(services.visitor_typing)(session_id=self.session.pk)
         else:
             await self._error("Unknown frame type.")
 
