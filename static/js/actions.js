@@ -27,13 +27,16 @@ function available(c) {
   const open = ["unassigned", "taken"].includes(c.status);
   const live = c.channel === "livechat";
   const reopenable = c.archived && c.status !== "ended" && !c.blocked;
+  // A live chat nobody has taken can be ended or blocked by whoever it is offered to,
+  // so spam stops without claiming it.
+  const mayStop = mayManage || (live && !c.owner);
   return [
     ["take", "Take", !c.owner && open && c.channel !== "internal", "primary"],
     // A closed chat from the archive can be handed on too: the receiver gets it reopened.
     ["transfer", "Transfer", (open || reopenable) && c.channel !== "internal" && (mine || store.me.supervisor)],
     ["dealt-with", "Dealt with", open && c.channel !== "internal" && (mine || store.me.supervisor)],
-    ["end", "End chat", live && open && mayManage],
-    ["block", "Block", live && !c.blocked && mayManage, "danger"],
+    ["end", "End chat", live && open && mayStop],
+    ["block", "Block", live && !c.blocked && mayStop, "danger"],
     ["archive", "Archive", !c.archived && mayManage],
     ["unarchive", "Unarchive", c.archived && mayManage],
     ["delete", "Delete", c.archived && !open && mayManage, "danger"],
@@ -43,7 +46,8 @@ function available(c) {
 function render(conversation) {
   banner.hidden = !(conversation?.contact_prompt_open && !conversation.contact_known);
   if (!conversation) { toolbar.replaceChildren(); return; }
-  $("#banner-address").textContent = conversation.external_address || conversation.title;
+  // A live-chat visitor's address is an internal id: agents read the chat's title instead.
+  $("#banner-address").textContent = (conversation.channel !== "livechat" && conversation.external_address) || conversation.title;
   toolbar.replaceChildren(...available(conversation).map(([action, label, , kind], index) =>
     h("button", { type: "button", class: `${kind || "ghost"} small`, tabindex: index ? "-1" : "0", onclick: () => run(action) }, label)));
 }
@@ -112,7 +116,9 @@ export async function addContact() {
   const form = $("#contact-form");
   const c = store.open || {};
   const phoneLike = ["whatsapp", "sms"].includes(c.channel) ? c.external_address : "";
-  const values = await formDialog($("#contact-dialog"), form, { name: c.title === c.external_address ? "" : c.title, phone: phoneLike });
+  const visitor = c.visitor || {};
+  const named = c.title !== c.external_address && !(c.channel === "livechat" && !visitor.name);
+  const values = await formDialog($("#contact-dialog"), form, { name: visitor.name || (named ? c.title : ""), email: visitor.email || "", phone: phoneLike });
   if (!values) return;
   try {
     await post("add-contact", `${values.name} added to contacts.`, values);
