@@ -13,7 +13,12 @@ from playwright.sync_api import expect
 from channels_ingest.livechat import limits
 from chatdesk.inbox.models import Conversation, VisitorBlock
 from tests.e2e.conftest import row, visitor_starts_chat
-from tests.factories import ChannelAccountFactory
+from tests.factories import (
+    ChannelAccountFactory,
+    ConversationFactory,
+    IdentityFactory,
+    MessageFactory,
+)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -134,3 +139,36 @@ def test_end_and_block_stop_an_untaken_chat_without_taking_it(
     blocked = Conversation.objects.get(identity__display_name="Bea Bot")
     assert blocked.blocked and blocked.owner_id is None
     assert VisitorBlock.objects.filter(identity=blocked.identity, reason="spam").exists()
+
+
+def test_an_unknown_sender_can_be_called_or_texted_before_being_a_contact(sign_in, alice, queue_a):
+    whatsapp = ConversationFactory(
+        channel="whatsapp",
+        channel_account__kind="whatsapp",
+        identity=IdentityFactory(kind="whatsapp", address="4915112345678", contact=None),
+        owner=alice,
+        queue=queue_a,
+        status="taken",
+    )
+    sms = ConversationFactory(
+        channel="sms",
+        channel_account__kind="sms",
+        identity=IdentityFactory(kind="sms", address="+4915187654321", contact=None),
+        owner=alice,
+        queue=queue_a,
+        status="taken",
+    )
+    for chat in (whatsapp, sms):
+        MessageFactory(conversation=chat, body=f"Hi from {chat.channel}")
+    page = sign_in(alice)
+    panel = page.locator("#panel-contact")
+
+    row(page, "Hi from whatsapp").click()
+    expect(panel).to_contain_text("Not in your contacts yet.")
+    expect(panel.get_by_role("link", name="Call")).to_have_attribute("href", "tel:+4915112345678")
+    expect(panel.get_by_role("button", name="SMS")).to_have_count(0)
+
+    row(page, "Hi from sms").click()
+    expect(panel.get_by_role("link", name="Call")).to_have_attribute("href", "tel:+4915187654321")
+    panel.get_by_role("button", name="SMS").click()
+    expect(page.get_by_label("Reply")).to_be_focused()
