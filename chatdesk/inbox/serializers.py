@@ -23,6 +23,22 @@ def visitor_label(address: str) -> str:
     return f"Website visitor {number:04d}"
 
 
+def conversation_title(obj: Conversation) -> str:
+    """What a row shows: the contact's name, the sender's own name, or the address
+    (for an anonymous live-chat visitor, a label instead of their internal id)."""
+    if obj.identity_id is None:
+        names = [u.get_full_name() or u.username for u in obj.participants.all()]
+        return " & ".join(names) or "Internal chat"
+    identity = obj.identity
+    if identity.contact_id:
+        return identity.contact.name
+    if identity.display_name:
+        return identity.display_name
+    if obj.channel == Channel.LIVECHAT:
+        return visitor_label(identity.address)
+    return identity.address
+
+
 class VisitorContextSerializer(serializers.Serializer):
     name = serializers.CharField()
     email = serializers.CharField()
@@ -114,18 +130,7 @@ class ConversationSerializer(serializers.ModelSerializer):
         return obj.identity.address if obj.identity_id else ""
 
     def get_title(self, obj: Conversation) -> str:
-        """What a row shows: the contact's name, the sender's own name, or the address."""
-        if obj.identity_id is None:
-            names = [u.get_full_name() or u.username for u in obj.participants.all()]
-            return " & ".join(names) or "Internal chat"
-        identity = obj.identity
-        if identity.contact_id:
-            return identity.contact.name
-        if identity.display_name:
-            return identity.display_name
-        if obj.channel == Channel.LIVECHAT:
-            return visitor_label(identity.address)
-        return identity.address
+        return conversation_title(obj)
 
     @extend_schema_field(VisitorContextSerializer(allow_null=True))
     def get_visitor(self, obj: Conversation) -> dict | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 
 from channels_ingest.livechat import services
@@ -119,3 +120,12 @@ def test_an_anonymous_visitor_is_never_shown_by_their_raw_id(site, alice, api):
     assert detail["title"].startswith("Website visitor ")
     assert "visitor-" not in detail["title"]
     assert detail["external_address"].startswith("visitor-")  # the address stays in the API
+
+
+def test_the_inbox_page_first_paint_shows_no_raw_visitor_id(site, alice):
+    _chat(site, **PAGE)
+    client = Client()
+    client.force_login(alice)
+    page = client.get("/").content.decode()
+    assert "Website visitor " in page
+    assert "visitor-" not in page.replace("Website visitor", "")
