@@ -27,7 +27,7 @@ async def _visitor_chat(start_session):
     chat_id = await sync_to_async(
         lambda: Message.objects.get(pk=echo["data"]["id"]).conversation_id
     )()
-    return socket, chat_id
+    return socket, chat_id, session["session_token"]
 
 
 def _typing(frames: list[dict]) -> list[dict]:
@@ -37,13 +37,16 @@ def _typing(frames: list[dict]) -> list[dict]:
 async def test_the_visitor_typing_reaches_agents_who_see_the_chat_only(
     start_session, alice, carol, oscar, api
 ):
-    visitor, chat_id = await _visitor_chat(start_session)
+    visitor, chat_id, token = await _visitor_chat(start_session)
+    second_tab = visitor_socket(token)
+    assert (await second_tab.connect())[0]
     sockets = {agent.username: await agent_socket(agent) for agent in (alice, carol, oscar)}
     stored_before = await sync_to_async(Event.objects.count)()
 
-    # Three in a row: the server passes one on, whatever the client sends.
+    # Several in a row, from two tabs: the server passes one on, whatever clients send.
     for _ in range(3):
         await visitor.send_json_to({"type": "typing"})
+        await second_tab.send_json_to({"type": "typing"})
     got = {name: _typing(await drain(socket)) for name, socket in sockets.items()}
 
     expected = [{"type": "typing", "data": {"conversation": chat_id, "by": "customer"}}]
@@ -60,14 +63,14 @@ async def test_the_visitor_typing_reaches_agents_who_see_the_chat_only(
     await asyncio.sleep(2.1)
     await visitor.send_json_to({"type": "typing"})
     assert _typing(await drain(sockets["alice"])) == expected
-    for socket in (visitor, *sockets.values()):
+    for socket in (visitor, second_tab, *sockets.values()):
         await socket.disconnect()
 
 
 async def test_an_agent_typing_reaches_the_visitor_and_an_outsider_is_ignored(
     start_session, alice, oscar
 ):
-    visitor, chat_id = await _visitor_chat(start_session)
+    visitor, chat_id, _ = await _visitor_chat(start_session)
     await drain(visitor)
     outsider = await agent_socket(oscar)
     await outsider.send_json_to({"type": "typing", "conversation": chat_id})

@@ -6,6 +6,8 @@ nothing to replay, and a stale "typing..." would only mislead.
 
 from __future__ import annotations
 
+import logging
+
 from django.core.cache import cache
 from django.db import transaction
 
@@ -14,6 +16,8 @@ from chatdesk.inbox import events, outbound
 from chatdesk.inbox.models import OPEN_STATUSES, Channel, Conversation
 from chatdesk.inbox.selectors import conversation_audience, visible_conversations
 from chatdesk.inbox.serializers import VISITOR_FIELDS
+
+logger = logging.getLogger(__name__)
 
 # At most one typing notice per chat and side in this many seconds, however often
 # a client sends them: each one costs an audience query and a fan-out.
@@ -24,7 +28,12 @@ def _typing_allowed(conversation: Conversation, side: str) -> bool:
     # Keyed with the chat's creation time as well: ids repeat across test databases
     # and restores, and the shared cache outlives both.
     key = f"typing:{side}:{conversation.pk}:{conversation.created_at.timestamp()}"
-    return cache.add(key, 1, timeout=TYPING_EVERY_SECONDS)
+    try:
+        return cache.add(key, 1, timeout=TYPING_EVERY_SECONDS)
+    except Exception:
+        # Redis unreachable: a typing notice is not worth an error on the socket.
+        logger.warning("Typing throttle unavailable; notice dropped")
+        return False
 
 
 def conversation_customer_typing(*, conversation_id: int) -> bool:
