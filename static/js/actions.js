@@ -56,7 +56,7 @@ const HANDLERS = {
   take: () => post("take"),
   transfer: transfer,
   "dealt-with": () => post("dealt-with", "Marked as dealt with; it is in Archived now."),
-  end: async () => (await confirmDialog("End this live chat? The visitor is told the chat is over.", "End chat")) && post("end"),
+  end: async () => (await confirmDialog("End this live chat? The visitor is told the chat is over.", "End chat")) && leaveIfUntaken(() => post("end", "Chat ended.")),
   block,
   archive: () => post("archive", "Archived."),
   unarchive: () => post("unarchive", "Back in Recents."),
@@ -93,7 +93,16 @@ async function block() {
   const values = await formDialog($("#block-dialog"), $("#block-form"));
   if (!values) return;
   const minutes = values.minutes ? Number(values.minutes) : null;
-  await post("block", "Visitor blocked.", { reason: values.reason, minutes });
+  await leaveIfUntaken(() => post("block", "Visitor blocked.", { reason: values.reason, minutes }));
+}
+
+// Ending or blocking a chat nobody had taken ends its offers: it leaves the view of
+// an agent it was only offered to, so close it here rather than call it "gone".
+async function leaveIfUntaken(stop) {
+  const id = store.openId;
+  const untaken = !store.open?.owner;
+  await stop();
+  if (untaken && !store.me.supervisor) emit("left", id);
 }
 
 async function remove() {

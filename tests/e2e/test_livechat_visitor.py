@@ -126,6 +126,9 @@ def test_end_and_block_stop_an_untaken_chat_without_taking_it(
     toolbar.get_by_role("button", name="End chat").click()
     page.locator("#confirm-ok").click()
     expect(spammer.locator(".notice")).to_contain_text("The agent has ended this chat")
+    # It was only offered to alice: it leaves her inbox, and her pane closes.
+    expect(row(page, "Sam Spam")).to_have_count(0)
+    expect(page.locator("#pane-empty")).to_be_visible()
     ended = Conversation.objects.get(identity__display_name="Sam Spam")
     assert (ended.status, ended.owner_id) == ("ended", None)
 
@@ -136,6 +139,7 @@ def test_end_and_block_stop_an_untaken_chat_without_taking_it(
     page.locator("#block-reason").fill("spam")
     page.locator("#block-form").get_by_role("button", name="Block").click()
     expect(other.locator(".notice")).to_contain_text("closed by the agent")
+    expect(row(page, "Bea Bot")).to_have_count(0)
     blocked = Conversation.objects.get(identity__display_name="Bea Bot")
     assert blocked.blocked and blocked.owner_id is None
     assert VisitorBlock.objects.filter(identity=blocked.identity, reason="spam").exists()
