@@ -127,10 +127,12 @@ def visitor_context(session: VisitorSession) -> dict:
 
 def _visitor_moved(session: VisitorSession, *, where: dict, user_agent: str) -> None:
     """A resumed session on a (maybe) new page: remember it, and update the open chat.
-    A resume that reports no page (an older widget) keeps the last one known."""
+    A resume that reports no page (an older widget) keeps the last one known. The
+    referrer stays the one the visitor arrived with: the next page's referrer is
+    only the site's own previous page, and how they found the site is what helps."""
     if where["page_url"]:
-        for field, value in where.items():
-            setattr(session, field, value)
+        session.page_url, session.page_title = where["page_url"], where["page_title"]
+        session.referrer = session.referrer or where["referrer"]
     if user_agent:
         session.user_agent = user_agent[:500]
     session.save(update_fields=["last_seen_at", "user_agent", *where])

@@ -69,6 +69,11 @@ def test_the_contact_panel_shows_the_visitors_email_and_page(
     if os.environ.get("CHATDESK_SCREENSHOTS") == "1":
         page.screenshot(path=str(SCREENSHOT))
 
+    # The visitor moves on: the widget reports the new page and the panel follows.
+    visitor.goto(f"{live_url}/livechat/demo/?from=returns")
+    expect(page_link).to_have_attribute("href", f"{live_url}/livechat/demo/?from=returns")
+    expect(panel.locator(".visitor-details")).to_contain_text("https://search.example/?q=tents")
+
     panel.get_by_role("button", name="Add contact").click()
     expect(page.locator("#contact-name")).to_have_value("Vera Visitor")
     expect(page.locator("#contact-email")).to_have_value("vera@example.com")

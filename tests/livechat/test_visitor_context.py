@@ -92,6 +92,7 @@ def test_moving_to_another_page_updates_the_open_chat(site, alice, api, capture_
         "https://shop.example/returns",
         "Returns",
     )
+    assert visitor["referrer"] == PAGE["referrer"]  # how they arrived, not the last page
     updated = events.received(alice, "conversation.updated")
     assert updated[-1]["data"]["visitor"]["page_title"] == "Returns"
     # The same page again changes nothing and publishes nothing.
