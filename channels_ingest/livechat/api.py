@@ -20,6 +20,12 @@ class SessionStartSerializer(serializers.Serializer):
     session_token = serializers.CharField(
         max_length=200, required=False, allow_blank=True, default=""
     )
+    # Where the visitor is; longer values are cut to size by the service.
+    page_url = serializers.CharField(required=False, allow_blank=True, default="", max_length=8000)
+    page_title = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=2000
+    )
+    referrer = serializers.CharField(required=False, allow_blank=True, default="", max_length=8000)
 
 
 def _cors(response: Response, request: Request) -> Response:
@@ -63,6 +69,7 @@ class SessionStartView(APIView):
                 origin=request.headers.get("Origin", ""),
                 own_host=request.get_host(),
                 ip=request.META.get("REMOTE_ADDR") or None,
+                user_agent=request.headers.get("User-Agent", ""),
             )
         except LiveChatError as refused:
             return _cors(Response({"detail": refused.detail}, status=refused.status_code), request)

@@ -15,6 +15,7 @@ from channels_ingest.livechat.origins import origin_allowed
 UNAUTHENTICATED = 4401
 FORBIDDEN_ORIGIN = 4403
 PRESENCE_TOUCH_SECONDS = 20
+TYPING_EVERY_SECONDS = 2
 
 
 def _header(scope: dict, name: bytes) -> str:
@@ -37,6 +38,7 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):
 
     session = None
     last_touch = 0.0
+    last_typing = 0.0
 
     @classmethod
     async def decode_json(cls, text_data: str):
@@ -88,6 +90,12 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "pong", "data": {}})
         elif kind == "message":
             await self._send_message(content)
+        elif kind == "typing":
+            # The socket's own throttle spares the database a chatty client; the
+            # service's shared one holds across the visitor's tabs.
+            if time.monotonic() - self.last_typing >= TYPING_EVERY_SECONDS:
+                self.last_typing = time.monotonic()
+                await database_sync_to_async(services.visitor_typing)(session_id=self.session.pk)
         else:
             await self._error("Unknown frame type.")
 

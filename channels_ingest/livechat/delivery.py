@@ -73,6 +73,7 @@ def notify_visitor(conversation_id: int, event_type: str, body: str) -> None:
             return
         conversation = Conversation.objects.select_related("identity").get(pk=conversation_id)
         session_ids = selectors.conversation_sessions(conversation).values_list("pk", flat=True)
-        push.send_event(list(session_ids), event_type, {"body": body})
+        # A typing notice says nothing but that: `{"type": "typing", "data": {}}`.
+        push.send_event(list(session_ids), event_type, {"body": body} if body else {})
     except Exception:
         logger.exception("Could not tell the visitor of conversation %s", conversation_id)

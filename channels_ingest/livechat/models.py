@@ -25,6 +25,11 @@ class VisitorSession(models.Model):
     name = models.CharField(max_length=200, blank=True)
     email = models.EmailField(blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
+    # Where the visitor is, as the widget last reported it, and their browser.
+    page_url = models.CharField(max_length=2000, blank=True)
+    page_title = models.CharField(max_length=300, blank=True)
+    referrer = models.CharField(max_length=2000, blank=True)
+    user_agent = models.CharField(max_length=500, blank=True)
     # Sockets open now; with last_seen_at it tells "delivered" from "sent".
     open_sockets = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -24,6 +24,7 @@ from channels_ingest.livechat.errors import (
 from channels_ingest.livechat.models import VisitorSession, token_digest
 from channels_ingest.livechat.origins import origin_allowed
 from chatdesk.inbox.models import Conversation, Message
+from chatdesk.inbox.services import visitor as visitor_services
 from chatdesk.inbox.services.receive import Inbound, message_receive
 
 logger = logging.getLogger(__name__)
@@ -49,6 +50,10 @@ def visitor_session_start(
     name: str = "",
     email: str = "",
     session_token: str = "",
+    page_url: str = "",
+    page_title: str = "",
+    referrer: str = "",
+    user_agent: str = "",
 ) -> SessionStart:
     """Start a session for a visitor, or resume theirs so a page reload keeps the chat.
 
@@ -77,9 +82,10 @@ def visitor_session_start(
     visitor_id = previous.visitor_id if previous else f"visitor-{uuid.uuid4().hex}"
     if selectors.visitor_blocked(visitor_id=visitor_id, ip=ip):
         raise VisitorBlocked()
+    where = _page(page_url=page_url, page_title=page_title, referrer=referrer)
     if previous is not None and previous.is_live:
         previous.last_seen_at = timezone.now()
-        previous.save(update_fields=["last_seen_at"])
+        _visitor_moved(previous, where=where, user_agent=user_agent)
         return SessionStart(
             previous, session_token, False, selectors.open_conversation_id(previous)
         )
@@ -91,8 +97,59 @@ def visitor_session_start(
         name=(name or (previous.name if previous else "")).strip()[:200],
         email=(email or (previous.email if previous else "")).strip(),
         ip=ip,
+        user_agent=user_agent[:500],
+        **where,
     )
     return SessionStart(session, token, True, selectors.open_conversation_id(session))
+
+
+def _page(*, page_url: str, page_title: str, referrer: str) -> dict:
+    # The widget reports these; cut to the columns' sizes rather than refused, as a
+    # long URL is no reason to deny a visitor their chat.
+    return {
+        "page_url": page_url.strip()[:2000],
+        "page_title": page_title.strip()[:300],
+        "referrer": referrer.strip()[:2000],
+    }
+
+
+def visitor_context(session: VisitorSession) -> dict:
+    """What agents see of a visitor: who they said they are, where they are, their browser."""
+    return visitor_services.visitor_context(
+        name=session.name,
+        email=session.email,
+        page_url=session.page_url,
+        page_title=session.page_title,
+        referrer=session.referrer,
+        user_agent=session.user_agent,
+    )
+
+
+def _visitor_moved(session: VisitorSession, *, where: dict, user_agent: str) -> None:
+    """A resumed session on a (maybe) new page: remember it, and update the open chat.
+    A resume that reports no page (an older widget) keeps the last one known. The
+    referrer stays the one the visitor arrived with: the next page's referrer is
+    only the site's own previous page, and how they found the site is what helps."""
+    if where["page_url"]:
+        session.page_url, session.page_title = where["page_url"], where["page_title"]
+        session.referrer = session.referrer or where["referrer"]
+    if user_agent:
+        session.user_agent = user_agent[:500]
+    session.save(update_fields=["last_seen_at", "user_agent", *where])
+    conversation_id = selectors.open_conversation_id(session)
+    if conversation_id is not None:
+        visitor_services.conversation_visitor_update(
+            conversation_id=conversation_id, visitor=visitor_context(session)
+        )
+
+
+def visitor_typing(*, session_id: int) -> bool:
+    """The visitor is typing: the agents who see their open chat are told (throttled)."""
+    session = VisitorSession.objects.filter(pk=session_id, ended_at__isnull=True).first()
+    conversation_id = selectors.open_conversation_id(session) if session else None
+    if conversation_id is None:
+        return False
+    return visitor_services.conversation_customer_typing(conversation_id=conversation_id)
 
 
 def visitor_session_authenticate(*, token: str, ip: str | None) -> VisitorSession:
@@ -153,6 +210,7 @@ def visitor_message_send(
             # Scoped to the visitor, so nobody can replay another visitor's id to read it.
             provider_message_id=f"{session.visitor_id}:{_client_uuid(client_id)}",
             visitor_ip=ip,
+            visitor=visitor_context(session),
         )
     )
     visitor_socket_presence(session_id=session.pk, change=0)

@@ -149,7 +149,12 @@ class ConversationViewSet(
     def block(self, request: Request, pk: str) -> Response:
         data = _valid(BlockSerializer, request)
         lifecycle.conversation_block(conversation_id=int(pk), agent=request.user, **data)
-        return self._render(int(pk))
+        # Read back outside the agent's view: blocking an untaken chat ends its offers,
+        # so the agent who just blocked it (allowed, checked by the service) no longer sees it.
+        conversation = selectors.Conversation.objects.select_related("identity__contact").get(
+            pk=int(pk)
+        )
+        return Response(ConversationSerializer(conversation).data)
 
     @extend_schema(request=AddContactSerializer, responses=ConversationSerializer)
     @action(detail=True, methods=["post"], url_path="add-contact")

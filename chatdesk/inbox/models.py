@@ -73,6 +73,9 @@ class Conversation(models.Model):
     visitor_ip = models.GenericIPAddressField(
         null=True, blank=True, help_text="Live chat: the address the visitor wrote from."
     )
+    # Live chat: who the visitor is and where they are ({name, email, page_url,
+    # page_title, referrer, user_agent}); kept current as they move between pages.
+    visitor = models.JSONField(null=True, blank=True)
     contact_prompt_open = models.BooleanField(
         default=False, help_text="Unknown sender: Add contact / Reply / Ignore not yet chosen."
     )

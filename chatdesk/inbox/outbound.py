@@ -12,6 +12,7 @@ from collections.abc import Callable
 _deliver: Callable[[int], None] | None = None
 _fan_out: Callable[[list[dict], dict[int, list[int]]], None] | None = None
 _visitor: Callable[[int, str, str], None] | None = None
+_fan_out_transient: Callable[[dict, list[int]], None] | None = None
 
 
 def register_delivery(func: Callable[[int], None]) -> None:
@@ -22,6 +23,11 @@ def register_delivery(func: Callable[[int], None]) -> None:
 def register_fan_out(func: Callable[[list[dict], dict[int, list[int]]], None]) -> None:
     global _fan_out
     _fan_out = func
+
+
+def register_transient_fan_out(func: Callable[[dict, list[int]], None]) -> None:
+    global _fan_out_transient
+    _fan_out_transient = func
 
 
 def register_visitor_notifier(func: Callable[[int, str, str], None]) -> None:
@@ -45,3 +51,9 @@ def visitor_event(conversation_id: int, event_type: str, body: str) -> None:
     """Tell a live-chat visitor's socket (e.g. `chat.ended`) after commit."""
     if _visitor is not None:
         _visitor(conversation_id, event_type, body)
+
+
+def fan_out_transient(event: dict, agent_ids: list[int]) -> None:
+    """Send an event that is not stored (no id, no replay) to these agents' sockets now."""
+    if _fan_out_transient is not None and agent_ids:
+        _fan_out_transient(event, agent_ids)

@@ -3,10 +3,49 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from chatdesk.inbox.models import Attachment, Conversation, Message
+from chatdesk.inbox.models import Attachment, Channel, Conversation, Message
+
+VISITOR_FIELDS = ("name", "email", "page_url", "page_title", "referrer", "user_agent")
+
+
+def visitor_label(address: str) -> str:
+    """What agents read for an anonymous live-chat visitor: never the raw visitor id.
+
+    A short number derived from the id (not a piece of it) tells two anonymous
+    visitors apart in the list.
+    """
+    number = int(hashlib.sha256(address.encode()).hexdigest()[:8], 16) % 10000
+    return f"Website visitor {number:04d}"
+
+
+def conversation_title(obj: Conversation) -> str:
+    """What a row shows: the contact's name, the sender's own name, or the address
+    (for an anonymous live-chat visitor, a label instead of their internal id)."""
+    if obj.identity_id is None:
+        names = [u.get_full_name() or u.username for u in obj.participants.all()]
+        return " & ".join(names) or "Internal chat"
+    identity = obj.identity
+    if identity.contact_id:
+        return identity.contact.name
+    if identity.display_name:
+        return identity.display_name
+    if obj.channel == Channel.LIVECHAT:
+        return visitor_label(identity.address)
+    return identity.address
+
+
+class VisitorContextSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    email = serializers.CharField()
+    page_url = serializers.CharField()
+    page_title = serializers.CharField()
+    referrer = serializers.CharField()
+    user_agent = serializers.CharField()
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
@@ -56,6 +95,7 @@ class ConversationSerializer(serializers.ModelSerializer):
     title = serializers.SerializerMethodField()
     unread_count = serializers.SerializerMethodField()
     participants = serializers.SerializerMethodField()
+    visitor = serializers.SerializerMethodField()
 
     class Meta:
         model = Conversation
@@ -76,6 +116,7 @@ class ConversationSerializer(serializers.ModelSerializer):
             "archived",
             "blocked",
             "participants",
+            "visitor",
             "created_at",
         ]
 
@@ -89,14 +130,14 @@ class ConversationSerializer(serializers.ModelSerializer):
         return obj.identity.address if obj.identity_id else ""
 
     def get_title(self, obj: Conversation) -> str:
-        """What a row shows: the contact's name, the sender's own name, or the address."""
-        if obj.identity_id is None:
-            names = [u.get_full_name() or u.username for u in obj.participants.all()]
-            return " & ".join(names) or "Internal chat"
-        identity = obj.identity
-        if identity.contact_id:
-            return identity.contact.name
-        return identity.display_name or identity.address
+        return conversation_title(obj)
+
+    @extend_schema_field(VisitorContextSerializer(allow_null=True))
+    def get_visitor(self, obj: Conversation) -> dict | None:
+        if obj.channel != Channel.LIVECHAT:
+            return None
+        given = obj.visitor or {}
+        return {key: str(given.get(key) or "") for key in VISITOR_FIELDS}
 
     def get_unread_count(self, obj: Conversation) -> int | None:
         # Per agent, so only lists annotate it; events leave it to the client.

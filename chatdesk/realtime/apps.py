@@ -8,6 +8,7 @@ class RealtimeConfig(AppConfig):
 
     def ready(self) -> None:
         from chatdesk.inbox import outbound
-        from chatdesk.realtime.fanout import send_events
+        from chatdesk.realtime.fanout import send_events, send_transient
 
         outbound.register_fan_out(send_events)
+        outbound.register_transient_fan_out(send_transient)

@@ -9,6 +9,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from chatdesk.inbox.selectors import latest_event_id
+from chatdesk.inbox.services import visitor
 from chatdesk.realtime.groups import agent_group
 from chatdesk.realtime.hub import hub_for
 
@@ -69,8 +70,19 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
         await self.send(text_data=text)
 
     async def receive_json(self, content: dict, **kwargs) -> None:
-        if content.get("type") == "ping":
+        kind = content.get("type") if isinstance(content, dict) else None
+        if kind == "ping":
             await self.send_json({"type": "pong", "data": {}})
+        elif kind == "typing":
+            await self._typing(content.get("conversation"))
+
+    async def _typing(self, conversation_id: object) -> None:
+        # Not answered either way: a refusal would tell an outsider the chat exists.
+        if type(conversation_id) is not int or not 0 < conversation_id < 2**63:
+            return
+        await database_sync_to_async(visitor.conversation_agent_typing)(
+            conversation_id=conversation_id, agent=self.scope["user"]
+        )
 
     async def agent_event(self, message: dict) -> None:
         """Group message `{"type": "agent.event", "event": {...}}` -> the socket."""

@@ -7,7 +7,7 @@ import logging
 from channels.layers import get_channel_layer
 
 from chatdesk import channel_layer
-from chatdesk.realtime.hub import HUBS_GROUP, batch_message
+from chatdesk.realtime.hub import EVENTS_TYPE, HUBS_GROUP, batch_message
 
 logger = logging.getLogger(__name__)
 
@@ -28,3 +28,16 @@ def send_events(events: list[dict], recipients: dict[int, list[int]]) -> None:
         channel_layer.call(layer.group_send, HUBS_GROUP, message)
     except Exception:
         logger.exception("Realtime fan-out failed; clients will catch up via /api/v1/events/")
+
+
+def send_transient(event: dict, agent_ids: list[int]) -> None:
+    """An event that is not stored (typing): through the hubs like any other, so it
+    reaches these agents' sockets only; lost, never raised, when Redis is down."""
+    layer = get_channel_layer()
+    if layer is None or not agent_ids:
+        return
+    message = {"type": EVENTS_TYPE, "batch": [{"event": event, "agents": list(agent_ids)}]}
+    try:
+        channel_layer.call(layer.group_send, HUBS_GROUP, message)
+    except Exception:
+        logger.warning("A typing notice could not be sent")

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from chatdesk.accounts.models import AgentSettings, User
 from chatdesk.accounts.services import agent_settings_get
 from chatdesk.inbox.models import Channel
+from chatdesk.inbox.serializers import conversation_title
 from chatdesk.web.rows import row_data, row_filters, row_queryset
 from queues.models import Queue
 from queues.selectors import agent_queues
@@ -23,6 +24,9 @@ CHANNEL_CHOICES = [(c.value, c.label) for c in Channel if c != Channel.INTERNAL]
 def inbox(request: HttpRequest) -> HttpResponse:
     filters = row_filters(request.GET)
     rows = list(row_queryset(request.user, **filters))
+    for conversation in rows:
+        # The same title the API gives (a live-chat visitor is never shown by their id).
+        conversation.row_title = conversation_title(conversation)
     context = {
         "rows": rows,
         "filters": filters,

@@ -27,13 +27,16 @@ function available(c) {
   const open = ["unassigned", "taken"].includes(c.status);
   const live = c.channel === "livechat";
   const reopenable = c.archived && c.status !== "ended" && !c.blocked;
+  // A live chat nobody has taken can be ended or blocked by whoever it is offered to,
+  // so spam stops without claiming it.
+  const mayStop = mayManage || (live && !c.owner);
   return [
     ["take", "Take", !c.owner && open && c.channel !== "internal", "primary"],
     // A closed chat from the archive can be handed on too: the receiver gets it reopened.
     ["transfer", "Transfer", (open || reopenable) && c.channel !== "internal" && (mine || store.me.supervisor)],
     ["dealt-with", "Dealt with", open && c.channel !== "internal" && (mine || store.me.supervisor)],
-    ["end", "End chat", live && open && mayManage],
-    ["block", "Block", live && !c.blocked && mayManage, "danger"],
+    ["end", "End chat", live && open && mayStop],
+    ["block", "Block", live && !c.blocked && mayStop, "danger"],
     ["archive", "Archive", !c.archived && mayManage],
     ["unarchive", "Unarchive", c.archived && mayManage],
     ["delete", "Delete", c.archived && !open && mayManage, "danger"],
@@ -43,7 +46,8 @@ function available(c) {
 function render(conversation) {
   banner.hidden = !(conversation?.contact_prompt_open && !conversation.contact_known);
   if (!conversation) { toolbar.replaceChildren(); return; }
-  $("#banner-address").textContent = conversation.external_address || conversation.title;
+  // A live-chat visitor's address is an internal id: agents read the chat's title instead.
+  $("#banner-address").textContent = (conversation.channel !== "livechat" && conversation.external_address) || conversation.title;
   toolbar.replaceChildren(...available(conversation).map(([action, label, , kind], index) =>
     h("button", { type: "button", class: `${kind || "ghost"} small`, tabindex: index ? "-1" : "0", onclick: () => run(action) }, label)));
 }
@@ -52,7 +56,7 @@ const HANDLERS = {
   take: () => post("take"),
   transfer: transfer,
   "dealt-with": () => post("dealt-with", "Marked as dealt with; it is in Archived now."),
-  end: async () => (await confirmDialog("End this live chat? The visitor is told the chat is over.", "End chat")) && post("end"),
+  end: async () => (await confirmDialog("End this live chat? The visitor is told the chat is over.", "End chat")) && leaveIfUntaken(() => post("end", "Chat ended.")),
   block,
   archive: () => post("archive", "Archived."),
   unarchive: () => post("unarchive", "Back in Recents."),
@@ -89,7 +93,16 @@ async function block() {
   const values = await formDialog($("#block-dialog"), $("#block-form"));
   if (!values) return;
   const minutes = values.minutes ? Number(values.minutes) : null;
-  await post("block", "Visitor blocked.", { reason: values.reason, minutes });
+  await leaveIfUntaken(() => post("block", "Visitor blocked.", { reason: values.reason, minutes }));
+}
+
+// Ending or blocking a chat nobody had taken ends its offers: it leaves the view of
+// an agent it was only offered to, so close it here rather than call it "gone".
+async function leaveIfUntaken(stop) {
+  const id = store.openId;
+  const untaken = !store.open?.owner;
+  await stop();
+  if (untaken && !store.me.supervisor) emit("left", id);
 }
 
 async function remove() {
@@ -112,7 +125,9 @@ export async function addContact() {
   const form = $("#contact-form");
   const c = store.open || {};
   const phoneLike = ["whatsapp", "sms"].includes(c.channel) ? c.external_address : "";
-  const values = await formDialog($("#contact-dialog"), form, { name: c.title === c.external_address ? "" : c.title, phone: phoneLike });
+  const visitor = c.visitor || {};
+  const named = c.title !== c.external_address && !(c.channel === "livechat" && !visitor.name);
+  const values = await formDialog($("#contact-dialog"), form, { name: visitor.name || (named ? c.title : ""), email: visitor.email || "", phone: phoneLike });
   if (!values) return;
   try {
     await post("add-contact", `${values.name} added to contacts.`, values);

@@ -14,6 +14,7 @@ import { initSideDrawer } from "./side-drawer.js";
 import { AgentSocket } from "./socket.js";
 import { on, store, titleFor } from "./store.js";
 import { initTemplates, showTemplates } from "./templates-panel.js";
+import { hideTyping, initTyping, showTyping } from "./typing.js";
 
 function open(id) {
   selectRow(id);
@@ -46,7 +47,7 @@ const HANDLERS = {
   "message.created": (m) => {
     const inList = noteMessage(m);
     if (!inList && !store.filters.channel && !store.filters.queue && store.filters.view === "recents") loadList();
-    if (store.openId === m.conversation) { putMessage(m); if (m.direction === "in") markRead(); }
+    if (store.openId === m.conversation) { putMessage(m); if (m.direction === "in") { markRead(); hideTyping(m.conversation); } }
     const row = store.conversations.get(m.conversation);
     const fromOthers = m.direction === "in" || (row?.channel === "internal" && m.sender !== store.me.id);
     // New chats were announced by their offer; this is for the chats one already has.
@@ -57,6 +58,7 @@ const HANDLERS = {
   "message.updated": (m) => store.openId === m.conversation && putMessage(m),
   "message.status": (s) => store.openId === s.conversation && setStatus(s),
   "agent.status": ({ agent, status }) => agent === store.me.id && showStatus(status),
+  typing: showTyping,
 };
 
 async function resync() {
@@ -109,6 +111,7 @@ function start() {
     onState: showConnection,
     onResync: resync,
   });
+  initTyping(socket);
   window.chatdesk = { socket, store }; // a handle for the browser tests and for debugging
   socket.start();
   const fromHash = /^#c(\d+)$/.exec(location.hash);

@@ -4,6 +4,7 @@
 import { api } from "./api.js";
 import { $, channelIcon, channelLabel, clock, h, initials } from "./dom.js";
 import { addContact } from "./actions.js";
+import { focusReply } from "./composer.js";
 import { emit, on } from "./store.js";
 import { toast } from "./toast.js";
 
@@ -12,7 +13,8 @@ let shown = ""; // "<conversation>:<contact>" already rendered, to skip refetchi
 
 export function initContactPanel() {
   on("conversation", (conversation) => {
-    const key = conversation ? `${conversation.id}:${conversation.contact}` : "";
+    // The visitor's page is part of the key: moving to another page redraws the panel.
+    const key = conversation ? `${conversation.id}:${conversation.contact}:${conversation.visitor?.page_url || ""}:${conversation.visitor?.email || ""}` : "";
     if (key !== shown) { shown = key; render(conversation); }
   });
 }
@@ -31,34 +33,78 @@ async function render(conversation) {
       api(`/api/v1/contacts/${conversation.contact}/`),
       api(`/api/v1/contacts/${conversation.contact}/history/`),
     ]);
-    if (key === shown) panel.replaceChildren(...details(contact), ...historyList(history.results, conversation.id));
+    if (key === shown) panel.replaceChildren(...details(contact), ...visitorDetails(conversation.visitor), ...historyList(history.results, conversation.id));
   } catch (error) {
     panel.replaceChildren(h("p", { class: "error" }, error.message));
   }
 }
 
 function unknown(conversation) {
+  const live = conversation.channel === "livechat";
+  // A live-chat visitor's address is an internal id, never shown to agents.
+  const address = live ? "" : conversation.external_address;
   return [
     h("h3", {}, conversation.title),
-    h("p", { class: "muted" }, `${channelLabel(conversation.channel)} · ${conversation.external_address}`),
+    h("p", { class: "muted" }, [channelLabel(conversation.channel), address].filter(Boolean).join(" · ")),
+    ...visitorDetails(conversation.visitor),
     h("p", {}, "Not in your contacts yet."),
-    h("div", { class: "contact-actions" }, h("button", { type: "button", class: "primary small", onclick: addContact }, "Add contact")),
+    h("div", { class: "contact-actions" },
+      actionLinks(unknownActions(conversation), focusReply),
+      h("button", { type: "button", class: "primary small", onclick: addContact }, "Add contact")),
   ];
 }
 
-function details(contact) {
-  const actions = contact.actions || {};
-  const links = [
+// What a sender who is not a contact yet can already be reached by: the e-mail a
+// visitor gave, the phone behind a WhatsApp or SMS address (SMS: this very chat).
+function unknownActions(conversation) {
+  const address = conversation.external_address || "";
+  if (conversation.channel === "livechat") return { mailto: conversation.visitor?.email };
+  if (conversation.channel === "whatsapp" && /^\d{6,15}$/.test(address)) return { tel: `+${address}` };
+  if (conversation.channel === "sms" && /^\+\d{6,15}$/.test(address)) return { tel: address, sms: address };
+  return {};
+}
+
+function actionLinks(actions, onSms) {
+  return [
     actions.mailto && h("a", { class: "button ghost small", href: `mailto:${actions.mailto}` }, "E-mail"),
     actions.tel && h("a", { class: "button ghost small", href: `tel:${actions.tel}` }, "Call"),
-    actions.sms && h("button", { type: "button", class: "ghost small", onclick: () => startSms(contact) }, "SMS"),
+    actions.sms && h("button", { type: "button", class: "ghost small", onclick: onSms }, "SMS"),
   ].filter(Boolean);
+}
+
+// Who the live-chat visitor said they are, where they are, and what they browse with.
+function visitorDetails(visitor) {
+  if (!visitor) return [];
+  const rows = [
+    ["Name", visitor.name],
+    ["E-mail", visitor.email],
+    ["Page", visitor.page_url && pageLink(visitor)],
+    ["Came from", visitor.referrer],
+    ["Browser", visitor.user_agent],
+  ].filter(([, value]) => value);
+  if (!rows.length) return [];
+  return [
+    h("h4", { class: "panel-heading" }, "Visitor"),
+    h("dl", { class: "contact-details visitor-details" }, rows.map(([term, value]) => [h("dt", {}, term), h("dd", {}, value)])),
+  ];
+}
+
+function pageLink(visitor) {
+  // Only web pages become links: the widget reports what the browser says, and a
+  // javascript: URL must never be one click away for an agent.
+  const safe = /^https?:\/\//i.test(visitor.page_url);
+  const text = visitor.page_title || visitor.page_url;
+  return safe ? h("a", { href: visitor.page_url, target: "_blank", rel: "noopener noreferrer", title: visitor.page_url }, text) : text;
+}
+
+function details(contact) {
+  const links = actionLinks(contact.actions || {}, () => startSms(contact));
   return [
     h("div", { class: "contact-card" }, h("span", { class: "avatar", "aria-hidden": "true" }, initials(contact.name)), h("h3", {}, contact.name)),
     h("dl", { class: "contact-details" },
       contact.email ? [h("dt", {}, "E-mail"), h("dd", {}, contact.email)] : null,
       contact.phone ? [h("dt", {}, "Phone"), h("dd", {}, contact.phone)] : null,
-      contact.identities.map((identity) => [h("dt", {}, channelLabel(identity.kind)), h("dd", {}, identity.address)])),
+      contact.identities.map((identity) => [h("dt", {}, channelLabel(identity.kind)), h("dd", {}, identity.kind === "livechat" ? "Website visitor" : identity.address)])),
     links.length ? h("div", { class: "contact-actions" }, links) : null,
   ].filter(Boolean);
 }

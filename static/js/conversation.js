@@ -66,11 +66,18 @@ export function closeConversation() {
 // Re-render the header and tell the other panes (actions, composer, side panels).
 export function showConversation(conversation) {
   store.open = conversation;
-  const sub = [channelLabel(conversation.channel), conversation.external_address, statusText(conversation)];
+  const where = conversation.channel === "livechat" ? visitorWhere(conversation.visitor) : conversation.external_address;
+  const sub = [channelLabel(conversation.channel), where, statusText(conversation)];
   $("#conv-icon").replaceChildren(channelIcon(conversation.channel, titleFor(conversation)));
   $("#conv-title").textContent = titleFor(conversation);
   $("#conv-sub").textContent = sub.filter(Boolean).join(" · ");
   emit("conversation", conversation);
+}
+
+// A live-chat visitor is shown by the page they are on, never by their internal id.
+function visitorWhere(visitor) {
+  if (!visitor) return "";
+  return visitor.page_title || visitor.page_url || "";
 }
 
 function statusText(conversation) {

@@ -35,6 +35,11 @@ export class AgentSocket {
     ws.onclose = (event) => this.closed(ws, event);
   }
 
+  // A frame to the server (typing); dropped while offline, as it would be stale.
+  send(frame) {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(frame));
+  }
+
   // For tests and the "online" event: skip the remaining backoff.
   reconnectNow() {
     if (this.ws && this.ws.readyState <= WebSocket.OPEN) return;

@@ -38,6 +38,8 @@ class Inbound:
     provider_message_id: str | None = None
     sent_at: datetime | None = None
     visitor_ip: str | None = None
+    # Live chat: the visitor's context (name, e-mail, page, browser), stored on the chat.
+    visitor: dict | None = None
 
 
 # savepoint=False: a webhook stores its messages in one transaction and a failure
@@ -202,6 +204,7 @@ def _open_conversation(inbound: Inbound, identity: Identity) -> tuple[Conversati
                 direct_agent_id=None if inbound.route_queue_id else inbound.route_agent_id,
                 contact_prompt_open=identity.contact_id is None,
                 visitor_ip=inbound.visitor_ip,
+                visitor=inbound.visitor,
                 last_message_at=now(),
             )
             log(

@@ -172,6 +172,7 @@
     var body = data.body || "";
     (data.attachments || []).forEach(function (file) { body += (body ? "\n" : "") + "[file: " + file.name + "]"; });
     log.appendChild(el("div", { class: "msg " + data.direction }, [el("span", { class: "who", text: who }), document.createTextNode(body)]));
+    if (data.direction === "out" && typeof typing !== "undefined") typing.hide();
     log.scrollTop = log.scrollHeight;
     if (!state.open && data.direction === "out") {
       state.unread += 1;
@@ -207,9 +208,38 @@
     else state.pending.push(frame);
   }
 
+  // ---- typing, both ways: never stored; the server throttles too ----
+  var typing = (function () {
+    var line = el("div", { class: "typing", "aria-live": "polite", hidden: "", text: "Agent is typing\u2026" });
+    var hideTimer = null;
+    var lastSent = 0;
+    log.parentNode.insertBefore(line, log.nextSibling);
+    function hide() { clearTimeout(hideTimer); line.hidden = true; }
+    return {
+      hide: hide,
+      show: function () {
+        line.hidden = false;
+        clearTimeout(hideTimer);
+        hideTimer = setTimeout(hide, 5000);
+      },
+      sent: function () {
+        var now = Date.now();
+        if (now - lastSent < 2000 || !state.socket || state.socket.readyState !== WebSocket.OPEN) return;
+        lastSent = now;
+        state.socket.send(JSON.stringify({ type: "typing" }));
+      },
+    };
+  })();
+  textarea.addEventListener("input", function () { if (textarea.value.trim() && !state.ended) typing.sent(); });
+  root.querySelector("style").textContent += "\n.typing { font-size: 12px; font-style: italic; color: #57606a; padding: 4px 12px; background: #f6f8fa; }";
+
   // ---- session and socket ----
   function startSession(payload) {
     payload.site_key = siteKey;
+    // Where the visitor is: sent on every start and resume, so agents see the page they are on now.
+    payload.page_url = location.href;
+    payload.page_title = document.title;
+    payload.referrer = document.referrer;
     return fetch(base + "/api/v1/livechat/sessions/", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
@@ -251,6 +281,7 @@
       if (frame.type === "message") addMessage(frame.data);
       else if (frame.type === "chat.ended") endChat(frame.data && frame.data.body);
       else if (frame.type === "error") onError(frame.data && frame.data.detail);
+      else if (frame.type === "typing") typing.show();
     };
     socket.onclose = function (event) {
       clearInterval(state.pingTimer);
