@@ -1,11 +1,14 @@
-"""Short-lived signed URLs that let a provider fetch an agent's outbound file.
+"""Short-lived signed URLs to stored files, for clients that cannot send a header.
 
-WhatsApp `link`, Messenger `payload.url` and Twilio `MediaUrl` must be public
-URLs; the file itself is not. A URL names one attachment and expires after
-MEDIA_URL_MAX_AGE seconds (PROVIDERS.md §5).
+Providers: WhatsApp `link`, Messenger `payload.url` and Twilio `MediaUrl` must be
+public URLs; the file itself is not. A URL names one attachment and expires after
+MEDIA_URL_MAX_AGE seconds. Live chat's visitor links (livechat/links.py) are
+signed and served with the same helpers.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
@@ -17,6 +20,40 @@ from chatdesk.inbox.models import Attachment
 
 SALT = "chatdesk.signed-media"
 MEDIA_URL_MAX_AGE = 15 * 60
+
+
+def sign(value: Any, *, salt: str) -> str:
+    """A URL-safe token holding `value` and the time it was made."""
+    return signing.TimestampSigner(salt=salt).sign_object(value)
+
+
+def unsign(token: str, *, salt: str, max_age: int) -> Any | None:
+    """What `sign` put in the token; None when it was altered or is older than max_age."""
+    try:
+        return signing.TimestampSigner(salt=salt).unsign_object(token, max_age=max_age)
+    except (signing.BadSignature, ValueError):
+        return None
+
+
+def attachment_response(attachment: Attachment, *, variant: str = "file") -> FileResponse:
+    """The file (or its WEBP thumbnail); images inline, anything else as a download.
+
+    Sandboxed and never sniffed: a file is data, never a page of ours.
+    """
+    thumbnail = variant == "thumbnail"
+    field = attachment.thumbnail if thumbnail else attachment.file
+    if not field:
+        raise Http404("This file has no thumbnail.")
+    inline = thumbnail or attachment.content_type.startswith("image/")
+    response = FileResponse(
+        field.open("rb"),
+        content_type="image/webp" if thumbnail else attachment.content_type,
+        as_attachment=not inline,
+        filename=attachment.name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 def signed_url(attachment_id: int, base_url: str) -> str:
