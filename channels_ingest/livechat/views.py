@@ -68,7 +68,7 @@ def demo_page(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def visitor_file(
-    request: HttpRequest, attachment_id: int, variant: str, token: str
+    request: HttpRequest, attachment_id: int, variant: str, token: str = ""
 ) -> HttpResponse | FileResponse:
     """A chat's file for the visitor, by a signed link: no header, so an <img> can show it."""
     refused = HttpResponseForbidden("This link has expired or is not valid.")
