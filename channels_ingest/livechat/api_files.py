@@ -6,6 +6,7 @@ and `GET /api/v1/livechat/config/?site_key=`.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -113,6 +114,7 @@ class WidgetConfigView(_PublicWidgetView):
                     "name": serializers.CharField(),
                     "color": serializers.CharField(),
                     "greeting": serializers.CharField(),
+                    "max_file_bytes": serializers.IntegerField(),
                 },
             )
         },
@@ -128,6 +130,8 @@ class WidgetConfigView(_PublicWidgetView):
             "name": site.name,
             "color": site.widget_color,
             "greeting": site.widget_greeting or DEFAULT_GREETING,
+            # Lets the widget refuse an oversized file before uploading it.
+            "max_file_bytes": settings.MAX_UPLOAD_BYTES,
         }
         response = Response(body)
         # Public and the same for every visitor: a short shared cache spares the desk.

@@ -203,7 +203,7 @@ def test_the_visitors_files_join_the_message_the_agent_sees(start_session, api, 
     assert api(alice).get(by_name["terms.pdf"]["url"]).status_code == 200
 
 
-def test_the_widget_config_is_public_and_comes_from_the_site(client, site):
+def test_the_widget_config_is_public_and_comes_from_the_site(client, site, settings):
     site.widget_color = "#0a7d4f"
     site.widget_greeting = "Hej! Ask us about sizes."
     site.save()
@@ -213,6 +213,7 @@ def test_the_widget_config_is_public_and_comes_from_the_site(client, site):
         "name": "Shop chat",
         "color": "#0a7d4f",
         "greeting": "Hej! Ask us about sizes.",
+        "max_file_bytes": settings.MAX_UPLOAD_BYTES,
     }
     assert response["Access-Control-Allow-Origin"] == ORIGIN
     assert client.get("/api/v1/livechat/config/?site_key=nope").status_code == 404
