@@ -188,10 +188,26 @@ def test_the_agents_photo_and_pdf_reach_the_visitor_as_a_thumbnail_and_a_downloa
     assert Path(download.value.path()).read_bytes() == PDF
 
     if os.environ.get("CHATDESK_SCREENSHOTS") == "1":
-        visitor.get_by_label("Write a message").fill("Thank you, that was quick!")
-        visitor.wait_for_timeout(300)
-        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-        visitor.screenshot(path=str(SCREENSHOT))
+        _screenshot(visitor)
+
+
+def _screenshot(visitor) -> None:
+    """The widget with files both ways and one waiting in the tray."""
+    _attach_by_button(visitor, "how-it-arrived.jpg", "image/jpeg", _photo())
+    expect(visitor.locator(".chip.done")).to_have_count(1)
+    visitor.get_by_label("Write a message").fill("Thanks! This is how the first one arrived.")
+    visitor.get_by_label("Write a message").press("Enter")
+    expect(visitor.locator(".msg.in:not(.sending) .thumb img")).to_have_count(1)
+    _attach_by_button(visitor, "receipt.pdf", "application/pdf", PDF)
+    expect(visitor.locator(".chip.done")).to_have_count(1)
+    visitor.get_by_label("Write a message").fill("And the receipt, just in case.")
+    visitor.evaluate("() => document.activeElement && document.activeElement.blur()")
+    visitor.wait_for_function(
+        """() => [...document.querySelector("#chatdesk-livechat").shadowRoot
+                   .querySelectorAll(".thumb img")].every((img) => img.complete)"""
+    )
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    visitor.screenshot(path=str(SCREENSHOT))
 
 
 def test_a_refused_file_says_why_and_the_text_and_other_files_stay(fresh_page, live_url, shop_site):

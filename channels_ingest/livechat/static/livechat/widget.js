@@ -128,6 +128,7 @@
     // ---- files ----
     ".row { display: flex; align-items: flex-end; gap: 8px; }",
     ".row textarea { flex: 1; }",
+    ".row .primary { flex: none; height: 38px; }",
     ".attach { flex: none; width: 38px; height: 38px; border: 1px solid #c9d1d9; border-radius: 8px; background: #fff; color: #57606a; display: flex; align-items: center; justify-content: center; cursor: pointer; }",
     ".attach:hover { color: var(--accent); border-color: var(--accent); }",
     ".attach:disabled { opacity: .5; cursor: not-allowed; }",
@@ -139,6 +140,8 @@
     ".progress { position: absolute; left: 0; bottom: 0; height: 3px; width: 0; background: var(--accent); transition: width .1s linear; }",
     ".chip.done .progress { display: none; }",
     ".files { display: flex; flex-direction: column; gap: 6px; margin-top: 4px; }",
+    // A full log scrolls; its messages and their pictures never shrink to fit it.
+    ".log > *, .files > * { flex-shrink: 0; }",
     ".msg .files:first-child { margin-top: 0; }",
     ".thumb { display: block; padding: 0; border: 0; background: transparent; cursor: zoom-in; border-radius: 10px; overflow: hidden; }",
     ".thumb img { display: block; max-width: 220px; max-height: 180px; border-radius: 10px; }",
@@ -182,7 +185,7 @@
   var attachButton = el("button", { type: "button", class: "attach", "aria-label": "Attach a file", title: "Attach a file" }, [clipIcon()]);
   var tray = el("div", { class: "tray", "aria-label": "Files to send", hidden: "" });
   var composer = el("form", { class: "composer", "aria-label": "Reply", hidden: "" }, [
-    tray, el("div", { class: "row" }, [attachButton, textarea]), fileInput, sendButton, newChatButton,
+    tray, el("div", { class: "row" }, [attachButton, textarea, sendButton]), fileInput, newChatButton,
   ]);
   var status = el("div", { class: "status", role: "status" });
   var subtitle = el("p", { text: "" });
@@ -293,9 +296,10 @@
     attachments.forEach(function (file) {
       if (!file.url) return;
       if (file.thumbnail_url) {
-        var thumb = el("button", { type: "button", class: "thumb", "aria-label": "Show " + file.name }, [
-          el("img", { src: absolute(file.thumbnail_url), alt: file.name, loading: "lazy" }),
-        ]);
+        var picture = el("img", { src: absolute(file.thumbnail_url), alt: file.name });
+        // The picture grows the log after it was scrolled down: keep the newest in view.
+        picture.addEventListener("load", function () { if (pinned) log.scrollTop = log.scrollHeight; });
+        var thumb = el("button", { type: "button", class: "thumb", "aria-label": "Show " + file.name }, [picture]);
         thumb.addEventListener("click", function () { openViewer(file); });
         list.appendChild(thumb);
       } else {
@@ -307,6 +311,16 @@
       }
     });
     return list;
+  }
+
+  // Whether the visitor reads the newest messages: pictures that load and a file tray
+  // that opens grow the log or shrink its box, and must not push the newest out of view.
+  var pinned = true;
+  log.addEventListener("scroll", function () {
+    pinned = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
+  });
+  if (window.ResizeObserver) {
+    new ResizeObserver(function () { if (pinned) log.scrollTop = log.scrollHeight; }).observe(log);
   }
 
   var viewer = null;
