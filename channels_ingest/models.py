@@ -57,13 +57,17 @@ class ChannelAccount(models.Model):
     )
     widget_color = models.CharField(
         max_length=7,
-        default="#1f6feb",
+        blank=True,
+        default="",
         validators=[
             RegexValidator(
                 r"^#[0-9a-fA-F]{6}$", "Give the colour as # and six hex digits, e.g. #1f6feb."
             )
         ],
-        help_text="Live chat: the widget's colour (button, header, the visitor's messages).",
+        help_text=(
+            "Live chat: the widget's colour (button, header, the visitor's messages); "
+            "empty: the default blue."
+        ),
     )
     widget_greeting = models.CharField(
         max_length=300,

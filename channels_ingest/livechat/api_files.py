@@ -22,6 +22,7 @@ from channels_ingest.livechat.origins import origin_allowed
 from chatdesk.inbox.errors import DomainError
 
 DEFAULT_GREETING = "Hi! How can we help you today?"
+DEFAULT_COLOR = "#1f6feb"
 
 
 class _PublicWidgetView(APIView):
@@ -128,7 +129,7 @@ class WidgetConfigView(_PublicWidgetView):
             )
         body = {
             "name": site.name,
-            "color": site.widget_color,
+            "color": site.widget_color or DEFAULT_COLOR,
             "greeting": site.widget_greeting or DEFAULT_GREETING,
             # Lets the widget refuse an oversized file before uploading it.
             "max_file_bytes": settings.MAX_UPLOAD_BYTES,

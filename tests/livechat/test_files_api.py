@@ -217,6 +217,10 @@ def test_the_widget_config_is_public_and_comes_from_the_site(client, site, setti
     }
     assert response["Access-Control-Allow-Origin"] == ORIGIN
     assert client.get("/api/v1/livechat/config/?site_key=nope").status_code == 404
+    site.widget_color = site.widget_greeting = ""
+    site.save()
+    plain = client.get("/api/v1/livechat/config/?site_key=shop-site").json()
+    assert (plain["color"], plain["greeting"]) == ("#1f6feb", "Hi! How can we help you today?")
 
 
 def test_the_widget_colour_must_be_a_hex_colour(api, site):
