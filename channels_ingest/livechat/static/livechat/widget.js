@@ -41,6 +41,7 @@
     inflight: {},    // client_id -> what was sent, put back if the server refuses it
     greeting: "",
     maxFileBytes: 0, // from the site's config; 0 until it is known
+    linksRefreshedAt: 0,
   };
 
   // ---- storage: the session token per site key, so a reload resumes the chat ----
@@ -230,7 +231,7 @@
 
   // ---- messages ----
   function addMessage(data) {
-    if (state.seen[data.id]) return;
+    if (state.seen[data.id]) { refreshFiles(data); return; }
     state.seen[data.id] = true;
     if (data.client_id) {
       var mine = log.querySelector('[data-client-id="' + attrSafe(data.client_id) + '"]');
@@ -238,7 +239,7 @@
       delete state.inflight[data.client_id];
     }
     var who = data.direction === "in" ? "You" : (data.sender_name || "Agent");
-    var bubble = el("div", { class: "msg " + data.direction }, [el("span", { class: "who", text: who })]);
+    var bubble = el("div", { class: "msg " + data.direction, "data-id": String(data.id) }, [el("span", { class: "who", text: who })]);
     if (data.body) bubble.appendChild(document.createTextNode(data.body));
     if (data.attachments && data.attachments.length) bubble.appendChild(fileList(data.attachments));
     log.appendChild(bubble);
@@ -283,6 +284,30 @@
   }
 
   // ---- files: what a message carries, and what the visitor attaches ----
+  function refreshFiles(data) {
+    // A replay brings fresh links: they replace the ones that may have expired.
+    if (!data.attachments || !data.attachments.length) return;
+    var bubble = log.querySelector('.msg[data-id="' + attrSafe(data.id) + '"]');
+    var old = bubble && bubble.querySelector(".files");
+    if (old) bubble.replaceChild(fileList(data.attachments), old);
+  }
+
+  function refreshLinks() {
+    // Links expire; a new socket replays the chat with fresh ones. Once in a while at
+    // most, so a file that is really gone does not make the widget reconnect in a loop.
+    var now = Date.now();
+    if (now - state.linksRefreshedAt < 30000) return;
+    if (!state.socket || state.socket.readyState !== WebSocket.OPEN) return;
+    state.linksRefreshedAt = now;
+    var old = state.socket;
+    // Detached first: its close is not a drop to recover from, and must not stop the
+    // new socket's pings.
+    old.onclose = null;
+    old.onmessage = null;
+    old.close();
+    connect();
+  }
+
   function formatSize(bytes) {
     if (bytes < 1024) return bytes + " B";
     if (bytes < 1024 * 1024) return Math.round(bytes / 1024) + " KB";
@@ -299,6 +324,7 @@
         var picture = el("img", { src: absolute(file.thumbnail_url), alt: file.name });
         // The picture grows the log after it was scrolled down: keep the newest in view.
         picture.addEventListener("load", function () { if (pinned) log.scrollTop = log.scrollHeight; });
+        picture.addEventListener("error", refreshLinks);
         var thumb = el("button", { type: "button", class: "thumb", "aria-label": "Show " + file.name }, [picture]);
         thumb.addEventListener("click", function () { openViewer(file); });
         list.appendChild(thumb);
@@ -330,7 +356,8 @@
     var picture = el("img", { src: absolute(file.url), alt: file.name });
     var pic = el("div", { class: "pic" }, [picture]);
     picture.addEventListener("error", function () {
-      pic.textContent = "This picture's link has expired. Reload the page to see it again.";
+      pic.textContent = "This picture could not be loaded. Close this view and open it again.";
+      refreshLinks();
     });
     viewer = el("div", { class: "viewer", role: "dialog", "aria-label": file.name }, [
       el("div", { class: "bar" }, [
@@ -428,6 +455,7 @@
   }
 
   function clearTray() {
+    state.uploads.forEach(function (entry) { if (entry.preview) URL.revokeObjectURL(entry.preview); });
     while (tray.firstChild) tray.removeChild(tray.firstChild);
     tray.hidden = true;
   }
@@ -631,8 +659,8 @@
     }
     if (!body && !state.uploads.length) return;
     var uploads = state.uploads;
-    state.uploads = [];
     clearTray();
+    state.uploads = [];
     textarea.value = "";
     send(body, uploads);
   });
