@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from channels.layers import get_channel_layer
+from django.db.models import prefetch_related_objects
 
 from channels_ingest.livechat import links
 from chatdesk import channel_layer
@@ -68,6 +69,7 @@ def send_message_to_each(
     session_ids: Iterable[int], message: Message, *, visitor_name: str
 ) -> None:
     """The message to each session with its own file links. Raises like send_message."""
+    prefetch_related_objects([message], "attachments")  # a no-op when the caller did
     for session_id in session_ids:
         payload = message_payload(message, visitor_name=visitor_name, session_id=session_id)
         send_message([session_id], payload)

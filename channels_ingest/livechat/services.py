@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, prefetch_related_objects
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
@@ -154,10 +154,8 @@ def visitor_message_send(
     ):
         raise RateLimited("You are sending messages too quickly; this one was not sent.")
     provider_message_id = f"{session.visitor_id}:{_client_uuid(client_id)}"
-    already = Message.objects.filter(
-        channel_account_id=session.account_id, provider_message_id=provider_message_id
-    ).exists()
-    if attachment_ids and not already:
+    # A resend of a stored message (same client_id) has sent its files already.
+    if attachment_ids and not _stored(session, provider_message_id):
         owned = selectors.unsent_uploads(session=session, attachment_ids=attachment_ids)
         if len(owned) != len(attachment_ids):
             raise MessageRejected("A file could not be found; upload it again.")
@@ -182,6 +180,7 @@ def visitor_message_send(
             # Sent with another message meanwhile: this one is refused whole (rolled back).
             raise MessageRejected("A file was already sent; upload it again.")
     visitor_socket_presence(session_id=session.pk, change=0)
+    prefetch_related_objects([message], "attachments")  # once, for every session's payload
     session_ids = list(
         selectors.live_sessions(account_id=account.pk, visitor_id=session.visitor_id).values_list(
             "pk", flat=True
@@ -193,6 +192,12 @@ def visitor_message_send(
     ]
     transaction.on_commit(lambda: _echo(payloads))
     return message
+
+
+def _stored(session: VisitorSession, provider_message_id: str) -> bool:
+    return Message.objects.filter(
+        channel_account_id=session.account_id, provider_message_id=provider_message_id
+    ).exists()
 
 
 def _attachment_ids(given: object) -> list[int]:
