@@ -1,9 +1,8 @@
-"""Short-lived signed URLs to stored files, for clients that cannot send a header.
+"""Short-lived signed URLs that let a provider fetch an agent's outbound file.
 
-Providers: WhatsApp `link`, Messenger `payload.url` and Twilio `MediaUrl` must be
-public URLs; the file itself is not. A URL names one attachment and expires after
-MEDIA_URL_MAX_AGE seconds. Live chat's visitor links (livechat/links.py) are
-signed and served with the same helpers.
+WhatsApp `link`, Messenger `payload.url` and Twilio `MediaUrl` must be public
+URLs; the file itself is not. A URL names one attachment and expires after
+MEDIA_URL_MAX_AGE seconds (docs/providers.md).
 """
 
 from __future__ import annotations
@@ -22,6 +21,8 @@ SALT = "chatdesk.signed-media"
 MEDIA_URL_MAX_AGE = 15 * 60
 
 
+# sign, unsign and attachment_response are shared with live chat's visitor links
+# (livechat/links.py): the same signing, the same hardened file answer.
 def sign(value: Any, *, salt: str) -> str:
     """A URL-safe token holding `value` and the time it was made."""
     return signing.TimestampSigner(salt=salt).sign_object(value)
