@@ -28,6 +28,8 @@ class ChannelAccountForm(forms.ModelForm):
             "allowed_origins",
             "max_messages_per_second",
             "active",
+            "widget_color",
+            "widget_greeting",
         ]
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -82,6 +84,7 @@ class ChannelAccountAdmin(admin.ModelAdmin):
             ("Routing", {"fields": ["route_queue", "route_agent", "max_messages_per_second"]}),
             ("Secrets (write-only; only the ones this kind uses are kept)", {"fields": secrets}),
             ("Provider console", {"fields": ["webhook_url", "allowed_origins"]}),
+            ("Live-chat widget", {"fields": ["widget_color", "widget_greeting"]}),
         ]
 
     @admin.display(description="Webhook URL")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
@@ -54,6 +55,26 @@ class ChannelAccount(models.Model):
             "Empty: the provider's default (WhatsApp 80/s, Messenger 40/s, SMS long code 1/s)."
         ),
     )
+    widget_color = models.CharField(
+        max_length=7,
+        blank=True,
+        default="",
+        validators=[
+            RegexValidator(
+                r"^#[0-9a-fA-F]{6}$", "Give the colour as # and six hex digits, e.g. #1f6feb."
+            )
+        ],
+        help_text=(
+            "Live chat: the widget's colour (button, header, the visitor's messages); "
+            "empty: the default blue."
+        ),
+    )
+    widget_greeting = models.CharField(
+        max_length=300,
+        blank=True,
+        default="",
+        help_text="Live chat: the first words a visitor reads when the widget opens.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -93,4 +114,4 @@ class ChannelAccount(models.Model):
 
 
 # Live chat's model lives with its code in livechat/; importing it here registers it.
-from channels_ingest.livechat.models import VisitorSession  # noqa: E402, F401
+from channels_ingest.livechat.models import VisitorSession, VisitorUpload  # noqa: E402, F401

@@ -74,6 +74,8 @@ class ChannelAccountSerializer(serializers.ModelSerializer):
             "allowed_origins",
             "active",
             "webhook_path",
+            "widget_color",
+            "widget_greeting",
         ]
 
     def get_webhook_path(self, account: ChannelAccount) -> str:

@@ -7,6 +7,8 @@ MEDIA_URL_MAX_AGE seconds (docs/providers.md).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core import signing
 from django.http import FileResponse, Http404, HttpRequest
@@ -17,6 +19,42 @@ from chatdesk.inbox.models import Attachment
 
 SALT = "chatdesk.signed-media"
 MEDIA_URL_MAX_AGE = 15 * 60
+
+
+# sign, unsign and attachment_response are shared with live chat's visitor links
+# (livechat/links.py): the same signing, the same hardened file answer.
+def sign(value: Any, *, salt: str) -> str:
+    """A URL-safe token holding `value` and the time it was made."""
+    return signing.TimestampSigner(salt=salt).sign_object(value)
+
+
+def unsign(token: str, *, salt: str, max_age: int) -> Any | None:
+    """What `sign` put in the token; None when it was altered or is older than max_age."""
+    try:
+        return signing.TimestampSigner(salt=salt).unsign_object(token, max_age=max_age)
+    except (signing.BadSignature, ValueError):
+        return None
+
+
+def attachment_response(attachment: Attachment, *, variant: str = "file") -> FileResponse:
+    """The file (or its WEBP thumbnail); images inline, anything else as a download.
+
+    Sandboxed and never sniffed: a file is data, never a page of ours.
+    """
+    thumbnail = variant == "thumbnail"
+    field = attachment.thumbnail if thumbnail else attachment.file
+    if not field:
+        raise Http404("This file has no thumbnail.")
+    inline = thumbnail or attachment.content_type.startswith("image/")
+    response = FileResponse(
+        field.open("rb"),
+        content_type="image/webp" if thumbnail else attachment.content_type,
+        as_attachment=not inline,
+        filename=attachment.name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 def signed_url(attachment_id: int, base_url: str) -> str:

@@ -159,6 +159,8 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
 MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", str(25 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES + 1024 * 1024
+# How long a file link sent to a live-chat visitor opens; a reconnect sends fresh ones.
+LIVECHAT_LINK_SECONDS = int(os.environ.get("LIVECHAT_LINK_SECONDS", "900"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 _S3_BUCKET = os.environ.get("AWS_STORAGE_BUCKET_NAME")

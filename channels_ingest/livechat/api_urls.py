@@ -1,7 +1,10 @@
 from django.urls import path
 
 from channels_ingest.livechat.api import SessionStartView
+from channels_ingest.livechat.api_files import VisitorUploadView, WidgetConfigView
 
 urlpatterns = [
     path("sessions/", SessionStartView.as_view(), name="livechat-sessions"),
+    path("attachments/", VisitorUploadView.as_view(), name="livechat-attachments"),
+    path("config/", WidgetConfigView.as_view(), name="livechat-config"),
 ]

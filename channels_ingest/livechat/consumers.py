@@ -28,7 +28,7 @@ def _header(scope: dict, name: bytes) -> str:
 @database_sync_to_async
 def _replay(session) -> list[dict]:
     return [
-        push.message_payload(message, visitor_name=session.name)
+        push.message_payload(message, visitor_name=session.name, session_id=session.pk)
         for message in selectors.session_messages(session)
     ]
 
@@ -100,7 +100,7 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):
             await self._error("Unknown frame type.")
 
     async def _send_message(self, content: dict) -> None:
-        body = content.get("body")
+        body = content.get("body", "")  # may be left out when files are sent
         if not isinstance(body, str):
             await self._error("A message needs a text body.")
             return
@@ -110,6 +110,7 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):
                 body=body,
                 client_id=content.get("client_id"),
                 ip=self.ip,
+                attachment_ids=content.get("attachments"),
             )
         except (InvalidSession, VisitorBlocked) as refused:
             await self._error(refused.detail)

@@ -32,9 +32,7 @@ def deliver_to_visitor(message_id: int) -> str:
         raise ValueError(f"Message {message_id} is not a live-chat reply.")
     sessions = list(selectors.conversation_sessions(conversation))
     visitor_name = sessions[0].name if sessions else ""
-    push.send_message(
-        [s.pk for s in sessions], push.message_payload(message, visitor_name=visitor_name)
-    )
+    push.send_message_to_each([s.pk for s in sessions], message, visitor_name=visitor_name)
     status = (
         DeliveryStatus.DELIVERED
         if any(selectors.is_connected(s) for s in sessions)

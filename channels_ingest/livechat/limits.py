@@ -9,6 +9,7 @@ from django.core.cache import cache
 SESSION_STARTS_PER_MINUTE = 20
 MESSAGES_PER_WINDOW = 10
 MESSAGE_WINDOW_SECONDS = 10
+UPLOADS_PER_MINUTE = 20
 
 
 def session_start_key(ip: str) -> str:
@@ -19,6 +20,10 @@ def message_key(token_hash: str) -> str:
     # Keyed by the session's token digest, not its row id: ids repeat across test
     # databases and restores, digests do not.
     return f"livechat:rate:message:{token_hash}"
+
+
+def upload_key(token_hash: str) -> str:
+    return f"livechat:rate:upload:{token_hash}"
 
 
 def allow(key: str, *, limit: int, window_seconds: int) -> bool:
@@ -39,3 +44,7 @@ def session_starts_per_minute() -> int:
 
 def messages_per_window() -> int:
     return getattr(settings, "LIVECHAT_MESSAGES_PER_WINDOW", MESSAGES_PER_WINDOW)
+
+
+def uploads_per_minute() -> int:
+    return getattr(settings, "LIVECHAT_UPLOADS_PER_MINUTE", UPLOADS_PER_MINUTE)

@@ -53,3 +53,22 @@ class VisitorSession(models.Model):
     @property
     def is_live(self) -> bool:
         return self.ended_at is None
+
+
+class VisitorUpload(models.Model):
+    """Whose upload an attachment is, when a visitor sent it: the widget has no user row.
+
+    Only the session that uploaded a file may attach it to a message.
+    """
+
+    attachment = models.OneToOneField(
+        "inbox.Attachment", on_delete=models.CASCADE, related_name="visitor_upload"
+    )
+    session = models.ForeignKey(VisitorSession, on_delete=models.CASCADE, related_name="uploads")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        app_label = "channels_ingest"
+
+    def __str__(self) -> str:
+        return f"{self.attachment_id} by session {self.session_id}"

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from channels.layers import get_channel_layer
+from django.db.models import prefetch_related_objects
 
+from channels_ingest.livechat import links
 from chatdesk import channel_layer
 from chatdesk.inbox.models import Message
 
@@ -19,10 +21,10 @@ def _iso(value) -> str:
     return value.isoformat().replace("+00:00", "Z")
 
 
-def message_payload(message: Message, *, visitor_name: str) -> dict:
-    """A message as the visitor sees it: no agent ids, no delivery internals, no file URLs.
+def message_payload(message: Message, *, visitor_name: str, session_id: int) -> dict:
+    """A message as the visitor of `session_id` sees it: no agent ids, no delivery internals.
 
-    Attachment URLs are left out because they are served to signed-in agents only.
+    Files come with links signed for that session (links.py), never the agents' URLs.
     """
     if message.direction == Message.Direction.IN:
         sender_name = visitor_name
@@ -38,7 +40,13 @@ def message_payload(message: Message, *, visitor_name: str) -> dict:
         "created_at": _iso(message.created_at),
         "sender_name": sender_name,
         "attachments": [
-            {"name": item.name, "content_type": item.content_type, "size": item.size}
+            {
+                "id": item.pk,
+                "name": item.name,
+                "content_type": item.content_type,
+                "size": item.size,
+                **links.attachment_links(item, session_id),
+            }
             for item in message.attachments.all()
         ],
         # Lets the widget match its own "sending..." bubble to the stored message.
@@ -55,6 +63,16 @@ def send_message(session_ids: Iterable[int], payload: dict) -> None:
             visitor_group(session_id),
             {"type": "visitor.message", "data": payload},
         )
+
+
+def send_message_to_each(
+    session_ids: Iterable[int], message: Message, *, visitor_name: str
+) -> None:
+    """The message to each session with its own file links. Raises like send_message."""
+    prefetch_related_objects([message], "attachments")  # a no-op when the caller did
+    for session_id in session_ids:
+        payload = message_payload(message, visitor_name=visitor_name, session_id=session_id)
+        send_message([session_id], payload)
 
 
 def send_ended(session_ids: Iterable[int], body: str) -> None:

@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from channels_ingest.livechat.models import VisitorSession
+from channels_ingest.livechat.models import VisitorSession, VisitorUpload
 from channels_ingest.models import ChannelAccount
 from chatdesk.inbox.models import OPEN_STATUSES, Conversation, Message, VisitorBlock
 
@@ -80,3 +80,25 @@ def session_messages(session: VisitorSession) -> list[Message]:
         .order_by("-created_at", "-id")[:HISTORY_LIMIT]
     )
     return list(reversed(recent))
+
+
+def unsent_uploads(*, session: VisitorSession, attachment_ids: list[int]) -> list[int]:
+    """Which of these ids are this session's own uploads, not yet sent."""
+    return list(
+        VisitorUpload.objects.filter(
+            session=session, attachment_id__in=attachment_ids, attachment__message__isnull=True
+        ).values_list("attachment_id", flat=True)
+    )
+
+
+def link_session_may_open(*, session_id: int, attachment_id: int) -> bool:
+    """A visitor's file link opens only for a session of the visitor whose chat holds it."""
+    session = VisitorSession.objects.filter(pk=session_id).first()
+    if session is None:
+        return False
+    return Message.objects.filter(
+        attachments__pk=attachment_id,
+        conversation__channel_account_id=session.account_id,
+        conversation__identity__kind="livechat",
+        conversation__identity__address=session.visitor_id,
+    ).exists()

@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, prefetch_related_objects
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
@@ -21,15 +21,18 @@ from channels_ingest.livechat.errors import (
     UnknownSite,
     VisitorBlocked,
 )
-from channels_ingest.livechat.models import VisitorSession, token_digest
+from channels_ingest.livechat.models import VisitorSession, VisitorUpload, token_digest
 from channels_ingest.livechat.origins import origin_allowed
-from chatdesk.inbox.models import Conversation, Message
+from chatdesk.inbox.models import Attachment, Conversation, Message
 from chatdesk.inbox.services import visitor as visitor_services
+from chatdesk.inbox.services.attachments import attachment_store
+from chatdesk.inbox.services.delivery import message_attach_uploads
 from chatdesk.inbox.services.receive import Inbound, message_receive
 
 logger = logging.getLogger(__name__)
 
 MAX_BODY_CHARS = 4000
+MAX_FILES_PER_MESSAGE = 10
 
 
 @dataclass(frozen=True)
@@ -177,12 +180,22 @@ def visitor_socket_presence(*, session_id: int, change: int) -> None:
 
 @transaction.atomic
 def visitor_message_send(
-    *, session_id: int, body: str, client_id: str | None = None, ip: str | None = None
+    *,
+    session_id: int,
+    body: str,
+    client_id: str | None = None,
+    ip: str | None = None,
+    attachment_ids: list[int] | None = None,
 ) -> Message:
     """Store a visitor's message in their chat (routed like any channel) and echo it
-    to their sockets after commit. The same `client_id` again is stored once."""
+    to their sockets after commit. The same `client_id` again is stored once.
+
+    `attachment_ids` are this session's own unsent uploads; any other id refuses
+    the whole message, so nothing is sent half.
+    """
     body = (body or "").strip()
-    if not body:
+    attachment_ids = _attachment_ids(attachment_ids)
+    if not body and not attachment_ids:
         raise MessageRejected("Write a message first.")
     if len(body) > MAX_BODY_CHARS:
         raise MessageRejected(f"Messages are limited to {MAX_BODY_CHARS} characters.")
@@ -197,8 +210,14 @@ def visitor_message_send(
         window_seconds=limits.MESSAGE_WINDOW_SECONDS,
     ):
         raise RateLimited("You are sending messages too quickly; this one was not sent.")
+    provider_message_id = f"{session.visitor_id}:{_client_uuid(client_id)}"
+    # A resend of a stored message (same client_id) has sent its files already.
+    if attachment_ids and not _stored(session, provider_message_id):
+        owned = selectors.unsent_uploads(session=session, attachment_ids=attachment_ids)
+        if len(owned) != len(attachment_ids):
+            raise MessageRejected("A file could not be found; upload it again.")
     account = session.account
-    message, _ = message_receive(
+    message, created = message_receive(
         inbound=Inbound(
             channel="livechat",
             channel_account_id=account.pk,
@@ -208,20 +227,67 @@ def visitor_message_send(
             sender_name=session.name,
             body=body,
             # Scoped to the visitor, so nobody can replay another visitor's id to read it.
-            provider_message_id=f"{session.visitor_id}:{_client_uuid(client_id)}",
+            provider_message_id=provider_message_id,
             visitor_ip=ip,
             visitor=visitor_context(session),
         )
     )
+    if created and attachment_ids:
+        joined = message_attach_uploads(message_id=message.pk, attachment_ids=attachment_ids)
+        if joined != len(attachment_ids):
+            # Sent with another message meanwhile: this one is refused whole (rolled back).
+            raise MessageRejected("A file was already sent; upload it again.")
     visitor_socket_presence(session_id=session.pk, change=0)
-    payload = push.message_payload(message, visitor_name=session.name)
+    prefetch_related_objects([message], "attachments")  # once, for every session's payload
     session_ids = list(
         selectors.live_sessions(account_id=account.pk, visitor_id=session.visitor_id).values_list(
             "pk", flat=True
         )
     )
-    transaction.on_commit(lambda: _echo(session_ids, payload))
+    payloads = [
+        (sid, push.message_payload(message, visitor_name=session.name, session_id=sid))
+        for sid in session_ids
+    ]
+    transaction.on_commit(lambda: _echo(payloads))
     return message
+
+
+def _stored(session: VisitorSession, provider_message_id: str) -> bool:
+    return Message.objects.filter(
+        channel_account_id=session.account_id, provider_message_id=provider_message_id
+    ).exists()
+
+
+def _attachment_ids(given: object) -> list[int]:
+    if given is None:
+        return []
+    if not isinstance(given, list) or not all(
+        isinstance(item, int) and not isinstance(item, bool) for item in given
+    ):
+        raise MessageRejected("`attachments` must be a list of file ids.")
+    if len(given) > MAX_FILES_PER_MESSAGE:
+        raise MessageRejected(f"Send at most {MAX_FILES_PER_MESSAGE} files in one message.")
+    return list(dict.fromkeys(given))
+
+
+@transaction.atomic
+def visitor_upload(*, session_id: int, name: str, data: bytes, ip: str | None = None) -> Attachment:
+    """A file the visitor will send: the agents' checks (type by content, size), then
+    recorded as this session's, so no other visitor can attach it."""
+    session = VisitorSession.objects.select_related("account").filter(pk=session_id).first()
+    if session is None or not session.is_live or not session.account.active:
+        raise InvalidSession()
+    if selectors.visitor_blocked(visitor_id=session.visitor_id, ip=ip):
+        raise VisitorBlocked()
+    if not limits.allow(
+        limits.upload_key(session.token_hash),
+        limit=limits.uploads_per_minute(),
+        window_seconds=60,
+    ):
+        raise RateLimited("You are sending files too quickly; wait a moment.")
+    attachment = attachment_store(name=name, data=data)
+    VisitorUpload.objects.create(attachment=attachment, session=session)
+    return attachment
 
 
 def _client_uuid(client_id: str | None) -> str:
@@ -231,10 +297,11 @@ def _client_uuid(client_id: str | None) -> str:
         return str(uuid.uuid4())
 
 
-def _echo(session_ids: list[int], payload: dict) -> None:
+def _echo(payloads: list[tuple[int, dict]]) -> None:
     # The message is stored; a visitor who misses the echo gets it on reconnect.
     try:
-        push.send_message(session_ids, payload)
+        for session_id, payload in payloads:
+            push.send_message([session_id], payload)
     except Exception:
         logger.exception("Echo to the visitor's socket failed; the reconnect replay covers it")
 

@@ -6,11 +6,21 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseForbidden,
+    HttpResponseNotModified,
+)
 from django.template import Context, Engine
 from django.views.decorators.http import require_GET
 
+from channels_ingest import signed_media
+from channels_ingest.livechat import links, selectors
 from channels_ingest.models import ChannelAccount
+from chatdesk.inbox.models import Attachment
 
 HERE = Path(__file__).resolve().parent
 WIDGET_CACHE_SECONDS = 300
@@ -54,3 +64,26 @@ def demo_page(request: HttpRequest) -> HttpResponse:
         Context({"site_key": site.external_id, "site_name": site.name})
     )
     return HttpResponse(html)
+
+
+@require_GET
+def visitor_file(
+    request: HttpRequest, attachment_id: int, variant: str, token: str = ""
+) -> HttpResponse | FileResponse:
+    """A chat's file for the visitor, by a signed link: no header, so an <img> can show it."""
+    refused = HttpResponseForbidden("This link has expired or is not valid.")
+    if variant not in links.VARIANTS:
+        return refused
+    try:
+        session_id = links.session_of(token, attachment_id=attachment_id, variant=variant)
+    except links.LinkRefused:
+        return refused
+    if not selectors.link_session_may_open(session_id=session_id, attachment_id=attachment_id):
+        return refused
+    response = signed_media.attachment_response(
+        Attachment.objects.get(pk=attachment_id), variant=variant
+    )
+    # The widget shows it on the customer's site, another origin than ours.
+    response["Cross-Origin-Resource-Policy"] = "cross-origin"
+    response["Cache-Control"] = "private, max-age=300"
+    return response

@@ -77,3 +77,26 @@ def test_api_never_returns_credentials(queue_a, api):
     assert "tok" not in body and "sec" not in body
     agent = UserFactory(username="plain")
     assert api(agent).get("/api/v1/channel-accounts/").status_code == 403
+
+
+def test_a_live_chat_sites_widget_colour_and_greeting_are_set_in_admin(owner_client, queue_a):
+    site = ChannelAccountFactory(kind="livechat", external_id="shop", route_queue=queue_a)
+    url = f"/admin/channels_ingest/channelaccount/{site.pk}/change/"
+    form = {
+        "kind": "livechat",
+        "name": "Shop",
+        "external_id": "shop",
+        "route_queue": queue_a.pk,
+        "allowed_origins": "[]",
+        "active": "on",
+        "widget_greeting": "Hej! Ask us about sizes.",
+    }
+    refused = owner_client.post(url, {**form, "widget_color": "green"})
+    assert refused.status_code == 200
+    assert "six hex digits" in refused.content.decode()
+    site.refresh_from_db()
+    assert (site.widget_color, site.widget_greeting) == ("", "")
+    saved = owner_client.post(url, {**form, "widget_color": "#0a7d4f"})
+    assert saved.status_code == 302, saved.content.decode()[:2000]
+    site.refresh_from_db()
+    assert (site.widget_color, site.widget_greeting) == ("#0a7d4f", "Hej! Ask us about sizes.")

@@ -39,6 +39,8 @@ CONTRACT_PATHS = [
     "/api/v1/me/settings/",
     "/api/v1/events/",
     "/api/v1/livechat/sessions/",
+    "/api/v1/livechat/attachments/",
+    "/api/v1/livechat/config/",
 ]
 
 

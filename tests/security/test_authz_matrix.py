@@ -254,6 +254,14 @@ TABLE: dict[tuple[str, str], Call] = {
         body=lambda w: {"site_key": w.site_key, "name": "Visitor"},
         headers={"HTTP_ORIGIN": "http://127.0.0.1:8000"},
     ),
+    ("get", "/api/v1/livechat/config/"): Call(public(200), query="?site_key=security-site"),
+    # A visitor's session token is the only key: an agent's sign-in opens nothing here.
+    ("post", "/api/v1/livechat/attachments/"): Call(
+        public(401),
+        body=lambda w: {"file": SimpleUploadedFile("x.pdf", ALLOWED_SAMPLES["pdf"]())},
+        multipart=True,
+        headers={"HTTP_ORIGIN": "http://127.0.0.1:8000"},
+    ),
 }
 
 

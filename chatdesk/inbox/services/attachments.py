@@ -34,6 +34,15 @@ def _safe_name(name: str, extension: str) -> str:
 
 @transaction.atomic
 def attachment_upload(*, agent: User, name: str, data: bytes) -> Attachment:
+    return attachment_store(name=name, data=data, uploaded_by=agent)
+
+
+@transaction.atomic
+def attachment_store(*, name: str, data: bytes, uploaded_by: User | None = None) -> Attachment:
+    """An unsent upload, checked by its bytes: the one gate for agents' and visitors' files.
+
+    Visitors have no user row (`uploaded_by` None); live chat records whose upload it is.
+    """
     if len(data) > settings.MAX_UPLOAD_BYTES:
         limit = settings.MAX_UPLOAD_BYTES // (1024 * 1024)
         raise TooLarge(f"The file is larger than the {limit} MB limit.")
@@ -46,7 +55,7 @@ def attachment_upload(*, agent: User, name: str, data: bytes) -> Attachment:
         ) from exc
     filename = _safe_name(name, detected.extension)
     attachment = Attachment(
-        uploaded_by=agent, name=filename, content_type=detected.content_type, size=len(data)
+        uploaded_by=uploaded_by, name=filename, content_type=detected.content_type, size=len(data)
     )
     attachment.file.save(filename, ContentFile(data), save=False)
     if detected.is_image:

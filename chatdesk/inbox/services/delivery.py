@@ -243,6 +243,22 @@ def message_add_inbound_file(
 
 
 @transaction.atomic
+def message_attach_uploads(*, message_id: int, attachment_ids: list[int]) -> int:
+    """Unsent uploads (a live-chat visitor's) join the customer's message they came with.
+
+    The caller has checked whose uploads they are; only unsent ones move, so a file
+    cannot be pulled out of a message it was sent with. Returns how many joined.
+    """
+    message = Message.objects.select_for_update().select_related("conversation").get(pk=message_id)
+    joined = Attachment.objects.filter(pk__in=attachment_ids, message__isnull=True).update(
+        message=message
+    )
+    if joined:
+        events.message_updated(message)
+    return joined
+
+
+@transaction.atomic
 def message_note_media_failure(*, message_id: int, reason: str) -> None:
     """The customer's file could not be fetched: say so on the message, not silently."""
     message = Message.objects.select_for_update().select_related("conversation").get(pk=message_id)

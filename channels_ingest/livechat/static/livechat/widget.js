@@ -21,6 +21,9 @@
   var storageKey = "chatdesk.livechat." + siteKey;
   var MAX_CHARS = 4000;
   var PING_MS = 25000;
+  var MAX_FILES = 10; // per message, as the server allows
+  // What the desk accepts (it checks the bytes again; this only narrows the picker).
+  var ACCEPT = ".pdf,.doc,.docx,.ppt,.pptx,.xls,.xlsx,.txt,.rtf,.jpg,.jpeg,.png,.gif,.bmp,.webp,.tif,.tiff,.heic,.heif";
 
   var state = {
     token: null,
@@ -34,6 +37,11 @@
     open: false,
     pingTimer: null,
     retryTimer: null,
+    uploads: [],     // files being attached to the next message: {file, id, xhr, chip}
+    inflight: {},    // client_id -> what was sent, put back if the server refuses it
+    greeting: "",
+    maxFileBytes: 0, // from the site's config; 0 until it is known
+    linksRefreshedAt: 0,
   };
 
   // ---- storage: the session token per site key, so a reload resumes the chat ----
@@ -55,6 +63,23 @@
     return node;
   }
 
+  function clipIcon() {
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("width", "20");
+    svg.setAttribute("height", "20");
+    svg.setAttribute("aria-hidden", "true");
+    var path = document.createElementNS(ns, "path");
+    path.setAttribute("fill", "none");
+    path.setAttribute("stroke", "currentColor");
+    path.setAttribute("stroke-width", "2");
+    path.setAttribute("stroke-linecap", "round");
+    path.setAttribute("d", "M21 11.5l-8.6 8.6a5 5 0 0 1-7.1-7.1l8.6-8.6a3.3 3.3 0 0 1 4.7 4.7l-8.6 8.6a1.7 1.7 0 0 1-2.4-2.4l7.9-7.9");
+    svg.appendChild(path);
+    return svg;
+  }
+
   function chatIcon() {
     // An SVG, not an emoji: it looks the same whatever fonts the visitor has.
     var ns = "http://www.w3.org/2000/svg";
@@ -73,29 +98,65 @@
   var CSS = [
     ":host { all: initial; }",
     "* { box-sizing: border-box; font-family: system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif; }",
-    ".launcher { position: fixed; right: 20px; bottom: 20px; width: 56px; height: 56px; border-radius: 50%; border: 0; background: #1f6feb; color: #fff; display: flex; align-items: center; justify-content: center; cursor: pointer; box-shadow: 0 4px 14px rgba(0,0,0,.25); z-index: 2147483646; }",
-    ".launcher:focus-visible, button:focus-visible, input:focus-visible, textarea:focus-visible { outline: 3px solid #f0b429; outline-offset: 2px; }",
+    ".launcher, .panel { --accent: #1f6feb; --on-accent: #fff; }",
+    ".launcher { position: fixed; right: 20px; bottom: 20px; width: 58px; height: 58px; border-radius: 50%; border: 0; background: var(--accent); color: var(--on-accent); display: flex; align-items: center; justify-content: center; cursor: pointer; box-shadow: 0 6px 20px rgba(15,23,42,.28); z-index: 2147483646; transition: transform .15s ease; }",
+    ".launcher:hover { transform: scale(1.05); }",
+    ".launcher:focus-visible, button:focus-visible, input:focus-visible, textarea:focus-visible, a:focus-visible { outline: 3px solid #f0b429; outline-offset: 2px; }",
     ".badge { position: absolute; top: -4px; right: -4px; min-width: 20px; padding: 2px 6px; border-radius: 10px; background: #d1242f; color: #fff; font-size: 12px; }",
-    ".panel { position: fixed; right: 20px; bottom: 88px; width: 340px; max-width: calc(100vw - 40px); height: 480px; max-height: calc(100vh - 120px); display: flex; flex-direction: column; background: #fff; color: #1f2328; border-radius: 12px; box-shadow: 0 8px 30px rgba(0,0,0,.3); overflow: hidden; z-index: 2147483647; font-size: 14px; }",
+    ".panel { position: fixed; right: 20px; bottom: 90px; width: 370px; max-width: calc(100vw - 40px); height: 560px; max-height: calc(100vh - 120px); display: flex; flex-direction: column; background: #fff; color: #1f2328; border-radius: 16px; box-shadow: 0 12px 40px rgba(15,23,42,.28); overflow: hidden; z-index: 2147483647; font-size: 14px; line-height: 1.4; }",
     ".panel[hidden], [hidden] { display: none !important; }",
-    ".head { display: flex; align-items: center; justify-content: space-between; padding: 12px 14px; background: #1f6feb; color: #fff; }",
+    ".head { display: flex; align-items: center; justify-content: space-between; gap: 8px; padding: 14px 16px; background: var(--accent); color: var(--on-accent); }",
     ".head h2 { margin: 0; font-size: 16px; font-weight: 600; }",
-    ".close { background: transparent; border: 0; color: #fff; font-size: 20px; cursor: pointer; }",
-    ".log { flex: 1; overflow-y: auto; padding: 12px; display: flex; flex-direction: column; gap: 8px; background: #f6f8fa; }",
-    ".msg { max-width: 80%; padding: 8px 10px; border-radius: 10px; white-space: pre-wrap; word-wrap: break-word; }",
-    ".msg.in { align-self: flex-end; background: #1f6feb; color: #fff; }",
-    ".msg.out { align-self: flex-start; background: #fff; border: 1px solid #d0d7de; }",
+    ".head p { margin: 2px 0 0; font-size: 12px; opacity: .85; }",
+    ".close { background: transparent; border: 0; color: inherit; font-size: 22px; line-height: 1; cursor: pointer; padding: 4px 8px; border-radius: 6px; }",
+    ".close:hover { background: rgba(255,255,255,.15); }",
+    ".log { flex: 1; overflow-y: auto; padding: 14px; display: flex; flex-direction: column; gap: 10px; background: #f5f7fa; }",
+    ".msg { max-width: 82%; padding: 8px 12px; border-radius: 14px; white-space: pre-wrap; word-wrap: break-word; }",
+    ".msg.in { align-self: flex-end; background: var(--accent); color: var(--on-accent); border-bottom-right-radius: 4px; }",
+    ".msg.out, .hello { align-self: flex-start; background: #fff; border: 1px solid #e1e6ec; border-bottom-left-radius: 4px; }",
+    ".hello { max-width: 82%; padding: 8px 12px; border-radius: 14px; white-space: pre-wrap; word-wrap: break-word; }",
     ".msg.sending { opacity: .6; }",
-    ".who { display: block; font-size: 11px; opacity: .8; margin-bottom: 2px; }",
+    ".who { display: block; font-size: 11px; opacity: .75; margin-bottom: 2px; }",
     ".notice { align-self: center; font-size: 12px; color: #57606a; text-align: center; }",
-    ".form, .composer { padding: 12px; border-top: 1px solid #d0d7de; display: flex; flex-direction: column; gap: 8px; }",
+    ".form, .composer { padding: 12px; border-top: 1px solid #e1e6ec; display: flex; flex-direction: column; gap: 8px; background: #fff; }",
     "label { font-size: 12px; color: #57606a; }",
-    "input, textarea { width: 100%; padding: 8px; border: 1px solid #8c959f; border-radius: 6px; font-size: 14px; color: #1f2328; background: #fff; }",
-    "textarea { resize: none; height: 60px; }",
-    ".primary { padding: 8px 12px; border: 0; border-radius: 6px; background: #1f6feb; color: #fff; font-size: 14px; cursor: pointer; }",
-    ".primary:disabled { background: #8c959f; cursor: not-allowed; }",
-    ".status { font-size: 12px; color: #57606a; padding: 0 12px 8px; min-height: 1em; }",
+    "input, textarea { width: 100%; padding: 8px 10px; border: 1px solid #c9d1d9; border-radius: 8px; font-size: 14px; color: #1f2328; background: #fff; }",
+    "textarea { resize: none; height: 56px; }",
+    ".primary { padding: 8px 14px; border: 0; border-radius: 8px; background: var(--accent); color: var(--on-accent); font-size: 14px; font-weight: 600; cursor: pointer; }",
+    ".primary:disabled { background: #8c959f; color: #fff; cursor: not-allowed; }",
+    ".status { font-size: 12px; color: #57606a; padding: 0 12px 8px; min-height: 1em; background: #fff; }",
     ".status.error { color: #d1242f; }",
+    // ---- files ----
+    ".row { display: flex; align-items: flex-end; gap: 8px; }",
+    ".row textarea { flex: 1; }",
+    ".row .primary { flex: none; height: 38px; }",
+    ".attach { flex: none; width: 38px; height: 38px; border: 1px solid #c9d1d9; border-radius: 8px; background: #fff; color: #57606a; display: flex; align-items: center; justify-content: center; cursor: pointer; }",
+    ".attach:hover { color: var(--accent); border-color: var(--accent); }",
+    ".attach:disabled { opacity: .5; cursor: not-allowed; }",
+    ".tray { display: flex; flex-wrap: wrap; gap: 6px; }",
+    ".chip { position: relative; display: flex; align-items: center; gap: 6px; max-width: 100%; padding: 4px 6px 6px; border: 1px solid #d0d7de; border-radius: 8px; background: #f6f8fa; font-size: 12px; overflow: hidden; }",
+    ".chip img { width: 32px; height: 32px; object-fit: cover; border-radius: 4px; }",
+    ".chip .name { max-width: 150px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }",
+    ".chip .remove { border: 0; background: transparent; color: #57606a; cursor: pointer; font-size: 16px; line-height: 1; padding: 0 2px; }",
+    ".progress { position: absolute; left: 0; bottom: 0; height: 3px; width: 0; background: var(--accent); transition: width .1s linear; }",
+    ".chip.done .progress { display: none; }",
+    ".files { display: flex; flex-direction: column; gap: 6px; margin-top: 4px; }",
+    // A full log scrolls; its messages and their pictures never shrink to fit it.
+    ".log > *, .files > * { flex-shrink: 0; }",
+    ".msg .files:first-child { margin-top: 0; }",
+    ".thumb { display: block; padding: 0; border: 0; background: transparent; cursor: zoom-in; border-radius: 10px; overflow: hidden; }",
+    ".thumb img { display: block; max-width: 220px; max-height: 180px; border-radius: 10px; }",
+    ".file { display: flex; align-items: center; gap: 8px; padding: 8px 10px; border-radius: 10px; background: rgba(0,0,0,.06); color: inherit; text-decoration: none; }",
+    ".msg.in .file { background: rgba(255,255,255,.18); }",
+    ".file:hover { text-decoration: underline; }",
+    ".file .size { opacity: .7; font-size: 12px; white-space: nowrap; }",
+    ".drop { position: absolute; inset: 0; display: flex; align-items: center; justify-content: center; background: rgba(255,255,255,.92); border: 3px dashed var(--accent); border-radius: 16px; color: #1f2328; font-size: 16px; font-weight: 600; pointer-events: none; }",
+    ".viewer { position: absolute; inset: 0; display: flex; flex-direction: column; background: rgba(15,23,42,.94); color: #fff; z-index: 2; }",
+    ".viewer .bar { display: flex; align-items: center; justify-content: space-between; gap: 8px; padding: 10px 12px; }",
+    ".viewer .bar a { color: #fff; font-size: 13px; }",
+    ".viewer .pic { flex: 1; display: flex; align-items: center; justify-content: center; padding: 8px; min-height: 0; }",
+    ".viewer .pic img { max-width: 100%; max-height: 100%; object-fit: contain; }",
+    ".typing { font-size: 12px; font-style: italic; color: #57606a; padding: 4px 12px; background: #f6f8fa; }",
   ].join("\n");
 
   // ---- the widget's elements ----
@@ -122,12 +183,21 @@
   });
   var sendButton = el("button", { type: "submit", class: "primary", text: "Send" });
   var newChatButton = el("button", { type: "button", class: "primary", text: "Start a new chat", hidden: "" });
-  var composer = el("form", { class: "composer", "aria-label": "Reply", hidden: "" }, [textarea, sendButton, newChatButton]);
+  var fileInput = el("input", { type: "file", multiple: "", accept: ACCEPT, hidden: "", tabindex: "-1", "aria-hidden": "true" });
+  var attachButton = el("button", { type: "button", class: "attach", "aria-label": "Attach a file", title: "Attach a file" }, [clipIcon()]);
+  var tray = el("div", { class: "tray", "aria-label": "Files to send", hidden: "" });
+  var composer = el("form", { class: "composer", "aria-label": "Reply", hidden: "" }, [
+    tray, el("div", { class: "row" }, [attachButton, textarea, sendButton]), fileInput, newChatButton,
+  ]);
   var status = el("div", { class: "status", role: "status" });
+  var subtitle = el("p", { text: "" });
+  var dropHint = el("div", { class: "drop", hidden: "", text: "Drop files to send them" });
   var panel = el("div", {
     id: "chatdesk-panel", class: "panel", role: "dialog", "aria-label": "Chat with us", hidden: "",
-  }, [el("div", { class: "head" }, [el("h2", { text: "Chat with us" }), closeButton]), log, form, composer, status]);
+  }, [el("div", { class: "head" }, [el("div", {}, [el("h2", { text: "Chat with us" }), subtitle]), closeButton]), log, form, composer, status, dropHint]);
+  var theme = el("style", { text: "" }); // the site's colour, once its config arrives
   root.appendChild(el("style", { text: CSS }));
+  root.appendChild(theme);
   root.appendChild(launcher);
   root.appendChild(panel);
 
@@ -162,16 +232,18 @@
 
   // ---- messages ----
   function addMessage(data) {
-    if (state.seen[data.id]) return;
+    if (state.seen[data.id]) { refreshFiles(data); return; }
     state.seen[data.id] = true;
     if (data.client_id) {
       var mine = log.querySelector('[data-client-id="' + attrSafe(data.client_id) + '"]');
       if (mine) log.removeChild(mine);
+      delete state.inflight[data.client_id];
     }
     var who = data.direction === "in" ? "You" : (data.sender_name || "Agent");
-    var body = data.body || "";
-    (data.attachments || []).forEach(function (file) { body += (body ? "\n" : "") + "[file: " + file.name + "]"; });
-    log.appendChild(el("div", { class: "msg " + data.direction }, [el("span", { class: "who", text: who }), document.createTextNode(body)]));
+    var bubble = el("div", { class: "msg " + data.direction, "data-id": String(data.id) }, [el("span", { class: "who", text: who })]);
+    if (data.body) bubble.appendChild(document.createTextNode(data.body));
+    if (data.attachments && data.attachments.length) bubble.appendChild(fileList(data.attachments));
+    log.appendChild(bubble);
     if (data.direction === "out" && typeof typing !== "undefined") typing.hide();
     log.scrollTop = log.scrollHeight;
     if (!state.open && data.direction === "out") {
@@ -197,10 +269,15 @@
     return hex.slice(0, 8) + "-" + hex.slice(8, 12) + "-" + hex.slice(12, 16) + "-" + hex.slice(16, 20) + "-" + hex.slice(20);
   }
 
-  function send(body) {
+  function send(body, uploads) {
     var frame = { type: "message", body: body, client_id: uuid4() };
+    uploads = uploads || [];
+    if (uploads.length) frame.attachments = uploads.map(function (upload) { return upload.id; });
+    state.inflight[frame.client_id] = { body: body, uploads: uploads };
+    var names = uploads.map(function (upload) { return "\uD83D\uDCCE " + upload.file.name; }).join("\n");
     log.appendChild(el("div", { class: "msg in sending", "data-client-id": frame.client_id }, [
-      el("span", { class: "who", text: "You \u00B7 sending\u2026" }), document.createTextNode(body),
+      el("span", { class: "who", text: "You \u00B7 sending\u2026" }),
+      document.createTextNode(body + (body && names ? "\n" : "") + names),
     ]));
     log.scrollTop = log.scrollHeight;
     // The client_id makes a re-send after a dropped socket idempotent on the server.
@@ -231,7 +308,236 @@
     };
   })();
   textarea.addEventListener("input", function () { if (textarea.value.trim() && !state.ended) typing.sent(); });
-  root.querySelector("style").textContent += "\n.typing { font-size: 12px; font-style: italic; color: #57606a; padding: 4px 12px; background: #f6f8fa; }";
+
+  // ---- files: what a message carries, and what the visitor attaches ----
+  function refreshFiles(data) {
+    // A replay brings fresh links: they replace the ones that may have expired.
+    if (!data.attachments || !data.attachments.length) return;
+    var bubble = log.querySelector('.msg[data-id="' + attrSafe(data.id) + '"]');
+    var old = bubble && bubble.querySelector(".files");
+    if (old) bubble.replaceChild(fileList(data.attachments), old);
+  }
+
+  function refreshLinks() {
+    // Links expire; a new socket replays the chat with fresh ones. Once in a while at
+    // most, so a file that is really gone does not make the widget reconnect in a loop.
+    var now = Date.now();
+    if (now - state.linksRefreshedAt < 30000) return;
+    if (!state.socket || state.socket.readyState !== WebSocket.OPEN) return;
+    state.linksRefreshedAt = now;
+    var old = state.socket;
+    // Detached first: its close is not a drop to recover from, and must not stop the
+    // new socket's pings.
+    old.onclose = null;
+    old.onmessage = null;
+    old.close();
+    connect();
+  }
+
+  function formatSize(bytes) {
+    if (bytes < 1024) return bytes + " B";
+    if (bytes < 1024 * 1024) return Math.round(bytes / 1024) + " KB";
+    return (bytes / (1024 * 1024)).toFixed(1) + " MB";
+  }
+
+  function absolute(url) { return new URL(url, base).href; } // links are the desk's, not the page's
+
+  function fileList(attachments) {
+    var list = el("div", { class: "files" });
+    attachments.forEach(function (file) {
+      if (!file.url) return;
+      if (file.thumbnail_url) {
+        var picture = el("img", { src: absolute(file.thumbnail_url), alt: file.name });
+        // The picture grows the log after it was scrolled down: keep the newest in view.
+        picture.addEventListener("load", function () { if (pinned) log.scrollTop = log.scrollHeight; });
+        picture.addEventListener("error", refreshLinks);
+        var thumb = el("button", { type: "button", class: "thumb", "aria-label": "Show " + file.name }, [picture]);
+        thumb.addEventListener("click", function () { openViewer(file); });
+        list.appendChild(thumb);
+      } else {
+        // The desk sends these as downloads; a new tab keeps the chat open if it does not.
+        list.appendChild(el("a", {
+          class: "file", href: absolute(file.url), target: "_blank", rel: "noopener noreferrer",
+          download: file.name,
+        }, [clipIcon(), el("span", { text: file.name }), el("span", { class: "size", text: formatSize(file.size || 0) })]));
+      }
+    });
+    return list;
+  }
+
+  // Whether the visitor reads the newest messages: pictures that load and a file tray
+  // that opens grow the log or shrink its box, and must not push the newest out of view.
+  var pinned = true;
+  log.addEventListener("scroll", function () {
+    pinned = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
+  });
+  if (window.ResizeObserver) {
+    new ResizeObserver(function () { if (pinned) log.scrollTop = log.scrollHeight; }).observe(log);
+  }
+
+  var viewer = null;
+  function openViewer(file) {
+    closeViewer();
+    var close = el("button", { type: "button", class: "close", "aria-label": "Close picture", text: "\u00D7" });
+    var picture = el("img", { src: absolute(file.url), alt: file.name });
+    var pic = el("div", { class: "pic" }, [picture]);
+    picture.addEventListener("error", function () {
+      pic.textContent = "This picture could not be loaded. Close this view and open it again.";
+      refreshLinks();
+    });
+    viewer = el("div", { class: "viewer", role: "dialog", "aria-label": file.name }, [
+      el("div", { class: "bar" }, [
+        el("a", { href: absolute(file.url), target: "_blank", rel: "noopener noreferrer", text: "Open full size" }),
+        close,
+      ]),
+      pic,
+    ]);
+    close.addEventListener("click", closeViewer);
+    viewer.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") { event.stopPropagation(); closeViewer(); }
+    });
+    panel.appendChild(viewer);
+    close.focus();
+  }
+  function closeViewer() {
+    if (viewer && viewer.parentNode) viewer.parentNode.removeChild(viewer);
+    viewer = null;
+  }
+
+  function addFiles(fileList) {
+    if (state.ended || !state.token) return;
+    Array.prototype.forEach.call(fileList, function (file) {
+      if (state.uploads.length >= MAX_FILES) {
+        setStatus("You can send up to " + MAX_FILES + " files in one message.", true);
+        return;
+      }
+      if (state.maxFileBytes && file.size > state.maxFileBytes) {
+        setStatus("\u201C" + file.name + "\u201D was not attached: it is larger than the " +
+          Math.floor(state.maxFileBytes / (1024 * 1024)) + " MB limit.", true);
+        return;
+      }
+      var entry = { file: file, id: null, xhr: null };
+      entry.chip = chipFor(entry);
+      state.uploads.push(entry);
+      tray.appendChild(entry.chip);
+      tray.hidden = false;
+      upload(entry);
+    });
+  }
+
+  function chipFor(entry) {
+    var remove = el("button", { type: "button", class: "remove", "aria-label": "Remove " + entry.file.name, text: "\u00D7" });
+    entry.bar = el("span", { class: "progress" });
+    var children = [];
+    if (/^image\/(png|jpeg|gif|webp|bmp)$/.test(entry.file.type) && window.URL && URL.createObjectURL) {
+      entry.preview = URL.createObjectURL(entry.file);
+      children.push(el("img", { src: entry.preview, alt: "" }));
+    }
+    children.push(el("span", { class: "name", text: entry.file.name }), remove, entry.bar);
+    var chip = el("div", { class: "chip", title: entry.file.name + " (" + formatSize(entry.file.size) + ")" }, children);
+    remove.addEventListener("click", function () { dropUpload(entry); textarea.focus(); });
+    return chip;
+  }
+
+  function upload(entry) {
+    var xhr = new XMLHttpRequest();
+    entry.xhr = xhr;
+    xhr.open("POST", base + "/api/v1/livechat/attachments/");
+    xhr.setRequestHeader("X-Visitor-Token", state.token);
+    xhr.upload.onprogress = function (event) {
+      if (event.lengthComputable) entry.bar.style.width = Math.round((100 * event.loaded) / event.total) + "%";
+    };
+    xhr.onload = function () {
+      var data = {};
+      try { data = JSON.parse(xhr.responseText); } catch (e) { /* not JSON: a proxy's page */ }
+      if (xhr.status === 201 && data.id) {
+        entry.id = data.id;
+        entry.chip.className = "chip done";
+        entry.chip.setAttribute("data-file-id", String(data.id));
+        return;
+      }
+      refuseUpload(entry, data.detail || "The file could not be uploaded (error " + xhr.status + ").");
+    };
+    xhr.onerror = function () {
+      refuseUpload(entry, "The file could not be uploaded; check your connection and try again.");
+    };
+    var body = new FormData();
+    body.append("file", entry.file, entry.file.name);
+    xhr.send(body);
+  }
+
+  function refuseUpload(entry, detail) {
+    dropUpload(entry);
+    // Only this file is dropped: the typed text and the other files stay.
+    setStatus("\u201C" + entry.file.name + "\u201D was not attached. " + detail, true);
+  }
+
+  function dropUpload(entry) {
+    if (entry.xhr && !entry.id) entry.xhr.abort();
+    state.uploads = state.uploads.filter(function (other) { return other !== entry; });
+    if (entry.chip.parentNode) entry.chip.parentNode.removeChild(entry.chip);
+    if (entry.preview) URL.revokeObjectURL(entry.preview);
+    tray.hidden = state.uploads.length === 0;
+  }
+
+  function clearTray() {
+    state.uploads.forEach(function (entry) { if (entry.preview) URL.revokeObjectURL(entry.preview); });
+    while (tray.firstChild) tray.removeChild(tray.firstChild);
+    tray.hidden = true;
+  }
+
+  function restoreRefused(clientId) {
+    // The server refused a message: its text and files come back to the composer.
+    var sent = clientId && state.inflight[clientId];
+    delete state.inflight[clientId];
+    if (!sent) return;
+    if (!textarea.value) textarea.value = sent.body;
+    // Fresh uploads: the refused ids may be the reason (already sent, expired).
+    addFiles(sent.uploads.map(function (upload) { return upload.file; }));
+  }
+
+  var dragDepth = 0;
+  function carriesFiles(event) {
+    var types = event.dataTransfer && event.dataTransfer.types;
+    return !!types && Array.prototype.indexOf.call(types, "Files") !== -1 && !composer.hidden && !state.ended;
+  }
+
+  // ---- the site's look: colour, greeting, name ----
+  var helloNode = null;
+  function showGreeting() {
+    if (!state.greeting) return;
+    if (!helloNode) helloNode = el("div", { class: "hello" });
+    helloNode.textContent = state.greeting;
+    if (helloNode.parentNode !== log) log.insertBefore(helloNode, log.firstChild);
+  }
+
+  function textOn(hex) {
+    // Whichever of white or near-black reads better on the site's colour (WCAG contrast).
+    function channel(value) {
+      var c = value / 255;
+      return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+    }
+    var n = parseInt(hex.slice(1), 16);
+    var lum = 0.2126 * channel((n >> 16) & 255) + 0.7152 * channel((n >> 8) & 255) + 0.0722 * channel(n & 255);
+    return 1.05 / (lum + 0.05) >= (lum + 0.05) / 0.0655 ? "#ffffff" : "#1f2328";
+  }
+
+  function applyConfig(config) {
+    if (/^#[0-9a-fA-F]{6}$/.test(config.color || "")) {
+      theme.textContent = ".launcher, .panel { --accent: " + config.color + "; --on-accent: " + textOn(config.color) + "; }";
+    }
+    subtitle.textContent = config.name || "";
+    state.greeting = config.greeting || "";
+    state.maxFileBytes = config.max_file_bytes || 0;
+    showGreeting();
+  }
+
+  function loadConfig() {
+    fetch(base + "/api/v1/livechat/config/?site_key=" + encodeURIComponent(siteKey), { credentials: "omit" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (config) { if (config) applyConfig(config); })
+      .catch(function () { /* the default look is fine */ });
+  }
 
   // ---- session and socket ----
   function startSession(payload) {
@@ -305,7 +611,11 @@
 
   function onError(detail) {
     var sending = log.querySelectorAll(".msg.sending");
-    if (sending.length) log.removeChild(sending[sending.length - 1]);
+    if (sending.length) {
+      var last = sending[sending.length - 1];
+      restoreRefused(last.getAttribute("data-client-id"));
+      log.removeChild(last);
+    }
     setStatus(detail || "The message could not be sent.", true);
   }
 
@@ -348,6 +658,7 @@
       state.ended = false;
       state.seen = {};
       while (log.firstChild) log.removeChild(log.firstChild);
+      showGreeting();
       showComposer();
       textarea.focus();
       connect();
@@ -372,9 +683,17 @@
   composer.addEventListener("submit", function (event) {
     event.preventDefault();
     var body = textarea.value.trim();
-    if (!body || state.ended) return;
+    if (state.ended) return;
+    if (state.uploads.some(function (upload) { return !upload.id; })) {
+      setStatus("Wait for your files to finish uploading.", false);
+      return;
+    }
+    if (!body && !state.uploads.length) return;
+    var uploads = state.uploads;
+    clearTray();
+    state.uploads = [];
     textarea.value = "";
-    send(body);
+    send(body, uploads);
   });
   textarea.addEventListener("keydown", function (event) {
     // Enter sends, Shift+Enter starts a new line.
@@ -384,9 +703,44 @@
     }
   });
   newChatButton.addEventListener("click", startNewChat);
+  attachButton.addEventListener("click", function () { fileInput.click(); });
+  fileInput.addEventListener("change", function () {
+    addFiles(fileInput.files);
+    fileInput.value = ""; // the same file again is a new choice
+  });
+  textarea.addEventListener("paste", function (event) {
+    var pasted = event.clipboardData && event.clipboardData.files;
+    if (pasted && pasted.length) {
+      event.preventDefault(); // a pasted screenshot becomes a file, not text
+      addFiles(pasted);
+    }
+  });
+  panel.addEventListener("dragenter", function (event) {
+    if (!carriesFiles(event)) return;
+    event.preventDefault();
+    dragDepth += 1;
+    dropHint.hidden = false;
+  });
+  panel.addEventListener("dragover", function (event) {
+    if (!carriesFiles(event)) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "copy";
+  });
+  panel.addEventListener("dragleave", function () {
+    dragDepth = Math.max(0, dragDepth - 1);
+    if (!dragDepth) dropHint.hidden = true;
+  });
+  panel.addEventListener("drop", function (event) {
+    dragDepth = 0;
+    dropHint.hidden = true;
+    if (!carriesFiles(event)) return;
+    event.preventDefault();
+    addFiles(event.dataTransfer.files);
+  });
 
   function mount() {
     document.body.appendChild(host);
+    loadConfig();
     var saved = load();
     if (saved && saved.token) {
       state.token = saved.token;

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('channels_ingest', '0004_visitorsession'),
+        ('channels_ingest', '0005_livechat_files_and_widget_settings'),
     ]
 
     operations = [
