@@ -84,7 +84,9 @@ class ConversationViewSet(
         if self.action != "list":
             # Details and actions find archived chats too.
             return selectors.with_unread_counts(
-                selectors.visible_conversations(self.request.user)
+                selectors.with_own_archive(
+                    selectors.visible_conversations(self.request.user), self.request.user
+                )
                 .select_related("identity__contact")
                 .prefetch_related("participants"),
                 self.request.user,
@@ -199,6 +201,8 @@ class MessageViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         )
         return (
             Message.objects.filter(conversation=conversation)
+            # An internal chat deleted for oneself keeps its old lines hidden from one.
+            .filter(pk__gt=selectors.cleared_through(conversation, self.request.user))
             .select_related("sender")
             .prefetch_related("attachments")
             .order_by("created_at", "id")

@@ -56,6 +56,7 @@ class ConversationSerializer(serializers.ModelSerializer):
     title = serializers.SerializerMethodField()
     unread_count = serializers.SerializerMethodField()
     participants = serializers.SerializerMethodField()
+    archived = serializers.SerializerMethodField()
 
     class Meta:
         model = Conversation
@@ -101,6 +102,13 @@ class ConversationSerializer(serializers.ModelSerializer):
     def get_unread_count(self, obj: Conversation) -> int | None:
         # Per agent, so only lists annotate it; events leave it to the client.
         return getattr(obj, "unread_count", None)
+
+    def get_archived(self, obj: Conversation) -> bool:
+        # An internal chat is archived by each participant for themselves: lists and
+        # details annotate the caller's choice (selectors.with_own_archive).
+        if obj.channel == "internal":
+            return bool(getattr(obj, "archived_for_me", False))
+        return obj.archived
 
     def get_participants(self, obj: Conversation) -> list[int]:
         if obj.channel != "internal":
