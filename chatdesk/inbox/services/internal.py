@@ -33,9 +33,11 @@ def conversation_open_internal(*, agent: User, other_id: int) -> tuple[Conversat
     )
     if existing is not None:
         # Opening it again brings it back for a caller who archived or deleted it.
-        if ParticipantState.objects.filter(conversation=existing, agent=agent).filter(
-            Q(archived=True) | Q(deleted=True)
-        ).update(archived=False, deleted=False):
+        if (
+            ParticipantState.objects.filter(conversation=existing, agent=agent)
+            .filter(Q(archived=True) | Q(deleted=True))
+            .update(archived=False, deleted=False)
+        ):
             events.publish(
                 "conversation.updated",
                 data=events.conversation_data(existing),
