@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from channels_ingest.models import ChannelAccount
 from chatdesk.accounts.models import User
+from chatdesk.strict import RejectUnknownFieldsMixin
 from queues.models import Queue
 
 WEBHOOK_PATHS = {
@@ -54,7 +55,7 @@ class RouteField(serializers.Field):
         return {"route_queue": None, "route_agent": agent}
 
 
-class ChannelAccountSerializer(serializers.ModelSerializer):
+class ChannelAccountSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
     route = RouteField(source="*")
     credentials = serializers.DictField(
         child=serializers.CharField(), write_only=True, required=False

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from django.conf import settings
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -13,6 +14,7 @@ from rest_framework.views import APIView
 
 from chatdesk.accounts import services
 from chatdesk.accounts.serializers import AgentSettingsSerializer
+from chatdesk.strict import RejectUnknownFieldsMixin
 
 
 class AuthScopeThrottle(SimpleRateThrottle):
@@ -49,11 +51,16 @@ class TokenAddressThrottle(AuthScopeThrottle):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
+class TokenRequestSerializer(RejectUnknownFieldsMixin, AuthTokenSerializer):
+    pass
+
+
 class TokenView(ObtainAuthToken):
     """`POST {"username","password"}` -> `{"token"}`; throttled per username and address
     (scope `auth`) and, more loosely, per address (scope `auth_address`)."""
 
     throttle_classes = [TokenUserThrottle, TokenAddressThrottle]
+    serializer_class = TokenRequestSerializer
 
 
 class MySettingsView(APIView):
