@@ -17,6 +17,7 @@ from chatdesk.inbox.errors import InvalidInput
 from chatdesk.inbox.selectors import last_channel_account_id
 from chatdesk.inbox.serializers import ConversationSerializer
 from chatdesk.inbox.services.outreach import conversation_start_sms
+from chatdesk.strict import RejectUnknownFieldsMixin
 
 
 def sms_line_for(contact_id: int, requested: int | None) -> int:
@@ -34,7 +35,7 @@ def sms_line_for(contact_id: int, requested: int | None) -> int:
     return first
 
 
-class StartSmsSerializer(serializers.Serializer):
+class StartSmsSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     # Bounded so a huge id is a 400, not an overflow in the database driver.
     account = serializers.IntegerField(
         required=False, allow_null=True, default=None, min_value=1, max_value=2**63 - 1

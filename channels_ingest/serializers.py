@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from channels_ingest.models import ChannelAccount
 from chatdesk.accounts.models import User
+from chatdesk.strict import RejectUnknownFieldsMixin
 from queues.models import Queue
 
 WEBHOOK_PATHS = {
@@ -54,7 +55,7 @@ class RouteField(serializers.Field):
         return {"route_queue": None, "route_agent": agent}
 
 
-class ChannelAccountSerializer(serializers.ModelSerializer):
+class ChannelAccountSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
     route = RouteField(source="*")
     credentials = serializers.DictField(
         child=serializers.CharField(), write_only=True, required=False
@@ -80,6 +81,24 @@ class ChannelAccountSerializer(serializers.ModelSerializer):
 
     def get_webhook_path(self, account: ChannelAccount) -> str:
         return WEBHOOK_PATHS[account.kind]
+
+    def to_internal_value(self, data: object) -> dict:
+        # The API names a live-chat site's origins among its credentials
+        # (`credentials.allowed_origins`); they are not secret, so they are stored and
+        # shown as the field of their own. Either spelling is accepted, not both at odds.
+        if isinstance(data, dict) and isinstance(data.get("credentials"), dict):
+            kind = data.get("kind") or getattr(self.instance, "kind", None)
+            if kind == ChannelAccount.Kind.LIVECHAT and "allowed_origins" in data["credentials"]:
+                credentials = dict(data["credentials"])
+                origins = credentials.pop("allowed_origins")
+                if isinstance(origins, str):
+                    origins = origins.replace(",", " ").split()
+                if "allowed_origins" in data and data["allowed_origins"] != origins:
+                    raise serializers.ValidationError(
+                        {"allowed_origins": "Given twice, differently (also in credentials)."}
+                    )
+                data = {**data, "credentials": credentials, "allowed_origins": origins}
+        return super().to_internal_value(data)
 
     def validate(self, attrs: dict) -> dict:
         kind = attrs.get("kind") or getattr(self.instance, "kind", None)

@@ -12,7 +12,7 @@ import logging
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -28,11 +28,11 @@ MAX_WEBHOOK_BYTES = 1024 * 1024
 
 
 def _forbidden() -> HttpResponse:
-    return HttpResponse("Signature missing or wrong.", status=403, content_type="text/plain")
+    return JsonResponse({"detail": "Signature missing or wrong."}, status=403)
 
 
 def _bad_request(why: str) -> HttpResponse:
-    return HttpResponse(why, status=400, content_type="text/plain")
+    return JsonResponse({"detail": why}, status=400)
 
 
 def _meta_verify(request: HttpRequest, kind: str) -> HttpResponse:
@@ -43,7 +43,7 @@ def _meta_verify(request: HttpRequest, kind: str) -> HttpResponse:
     ]
     challenge = subscription_challenge(request.GET, [token for token in tokens if token])
     if challenge is None:
-        return HttpResponse("Verification failed.", status=403, content_type="text/plain")
+        return JsonResponse({"detail": "Verification failed."}, status=403)
     return HttpResponse(challenge, content_type="text/plain")
 
 
@@ -51,10 +51,10 @@ def _ingest(request: HttpRequest, kind: str, *, url: str | None = None) -> HttpR
     """Verify and store; returns the error response, or None when stored."""
     raw = request.body
     if len(raw) > MAX_WEBHOOK_BYTES:
-        return HttpResponse("Body too large.", status=413, content_type="text/plain")
+        return JsonResponse({"detail": "Body too large."}, status=413)
     if url is None and request.content_type != "application/json":
         # Meta always posts JSON; anything else is not theirs, signed or not.
-        return HttpResponse("Expected application/json.", status=415, content_type="text/plain")
+        return JsonResponse({"detail": "Expected application/json."}, status=415)
     adapter = get_adapter(kind)
     payload = request.POST if url is not None else raw
     secret_name = "auth_token" if kind == "sms" else "app_secret"

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
+from rest_framework.negotiation import DefaultContentNegotiation
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -65,3 +67,65 @@ class RejectNulInQueryMiddleware:
                 {"detail": "Query parameters cannot contain NUL characters."}, status=400
             )
         return self.get_response(request)
+
+
+# What the internet reaches without signing in: provider webhooks, the widget and its
+# files, the visitor API and socket, signed media for providers.
+PUBLIC_PREFIXES = ("/webhooks/", "/livechat/", "/api/v1/livechat/", "/ws/", "/media/signed/")
+
+_DETAILS = {
+    400: "Bad request.",
+    403: "Forbidden.",
+    404: "Not found.",
+    405: "Method not allowed.",
+    413: "Body too large.",
+    500: "Server error.",
+}
+
+
+class PublicJsonErrorsMiddleware:
+    """Public endpoints answer errors as JSON `{"detail": ...}`, whatever DEBUG says.
+
+    With DEBUG on, Django answers a 404, a 405, a malformed body or a crash with its
+    debug page: URL patterns, settings and a traceback, which must never reach the
+    internet (a demo left in DEBUG behind a tunnel is enough). Without DEBUG its pages
+    are HTML nobody on these paths can use. Innermost in MIDDLEWARE, so the security
+    headers of the outer middleware still apply to the JSON answer.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code < 400 or not request.path.startswith(PUBLIC_PREFIXES):
+            return response
+        if response.get("Content-Type", "").startswith("application/json"):
+            return response
+        detail = _DETAILS.get(response.status_code, response.reason_phrase + ".")
+        answer = JsonResponse({"detail": detail}, status=response.status_code)
+        for header in ("Allow", "Retry-After", "Vary", "Access-Control-Allow-Origin"):
+            if header in response:
+                answer[header] = response[header]
+        return answer
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        # A body Django cannot parse (a multipart post without its boundary, a client
+        # gone mid-upload) is the sender's mistake, not a server error.
+        if request.path.startswith(PUBLIC_PREFIXES) and isinstance(
+            exception, MultiPartParserError | UnreadablePostError
+        ):
+            return JsonResponse({"detail": "Malformed body."}, status=400)
+        return None
+
+
+class PublicJsonNegotiation(DefaultContentNegotiation):
+    """DRF's negotiation, but JSON whatever the Accept header on public paths: a browser
+    there gets the visitor API's answer and its field errors, not the browsable API."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        if request.path.startswith(PUBLIC_PREFIXES):
+            for renderer in renderers:
+                if renderer.media_type == "application/json":
+                    return renderer, renderer.media_type
+        return super().select_renderer(request, renderers, format_suffix)

@@ -75,6 +75,8 @@ MIDDLEWARE = [
     # Content-Security-Policy and friends (docs/operations.md: Security).
     "chatdesk.security.SecurityHeadersMiddleware",
     "chatdesk.security.RejectNulInQueryMiddleware",
+    # Innermost: public endpoints answer errors as JSON, never Django's debug page.
+    "chatdesk.security.PublicJsonErrorsMiddleware",
 ]
 
 ROOT_URLCONF = "chatdesk.urls"
@@ -259,8 +261,14 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "chatdesk.inbox.api_errors.exception_handler",
-    # Only the token endpoint is throttled (scope "auth", per client address): password guessing.
-    "DEFAULT_THROTTLE_RATES": {"auth": os.environ.get("AUTH_THROTTLE_RATE", "30/minute")},
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "chatdesk.security.PublicJsonNegotiation",
+    # Only the token endpoint is throttled (password guessing): "auth" per username and
+    # client address, "auth_address" per address alone, loose enough for an office that
+    # signs in behind one proxy.
+    "DEFAULT_THROTTLE_RATES": {
+        "auth": os.environ.get("AUTH_THROTTLE_RATE", "30/minute"),
+        "auth_address": os.environ.get("AUTH_ADDRESS_THROTTLE_RATE", "300/minute"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Chatdesk API",
@@ -283,6 +291,13 @@ WHATSAPP_GRAPH_URL = os.environ.get("WHATSAPP_GRAPH_URL", "https://graph.faceboo
 MESSENGER_GRAPH_URL = os.environ.get("MESSENGER_GRAPH_URL", "https://graph.facebook.com/v25.0")
 TWILIO_API_URL = os.environ.get("TWILIO_API_URL", "https://api.twilio.com")
 PHONE_DEFAULT_REGION = os.environ.get("PHONE_DEFAULT_REGION", "US")  # numbers typed without +
+
+# --- Live chat: abuse brakes -------------------------------------------------
+# Session starts per client address per minute (a page view with the widget is one; a
+# reload resumes and counts too). Keyed by address: a visitor has nothing else yet.
+LIVECHAT_SESSION_STARTS_PER_MINUTE = int(os.environ.get("LIVECHAT_SESSION_STARTS_PER_MINUTE", "20"))
+# Messages per visitor session per window of 10 seconds.
+LIVECHAT_MESSAGES_PER_WINDOW = int(os.environ.get("LIVECHAT_MESSAGES_PER_WINDOW", "10"))
 
 # --- Security when DEBUG is off --------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

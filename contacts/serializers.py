@@ -5,6 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from chatdesk.strict import RejectUnknownFieldsMixin
 from contacts import selectors
 from contacts.models import Contact, Identity
 from contacts.phones import normalize_phone
@@ -25,7 +26,7 @@ class ContactActionsSerializer(serializers.Serializer):
     sms = serializers.CharField(required=False, help_text="E.164 number to open an SMS chat to.")
 
 
-class ContactSerializer(serializers.ModelSerializer):
+class ContactSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
     identities = IdentitySerializer(many=True, read_only=True)
     actions = serializers.SerializerMethodField()
 
@@ -43,7 +44,7 @@ class ContactSerializer(serializers.ModelSerializer):
         return selectors.contact_actions(contact)
 
 
-class ContactMergeSerializer(serializers.Serializer):
+class ContactMergeSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     other = serializers.PrimaryKeyRelatedField(
         queryset=Contact.objects.all(),
         help_text="The contact folded into this one and then deleted.",

@@ -3,16 +3,17 @@ from __future__ import annotations
 from django.db import transaction
 from rest_framework import serializers
 
+from chatdesk.strict import RejectUnknownFieldsMixin
 from queues.models import Queue, QueueMember
 
 
-class MemberSerializer(serializers.ModelSerializer):
+class MemberSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
     class Meta:
         model = QueueMember
         fields = ["agent", "priority"]
 
 
-class QueueSerializer(serializers.ModelSerializer):
+class QueueSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
     """docs/api.md: `{id, name, strategy, ring_timeout_seconds, max_chats_per_agent, members}`."""
 
     members = MemberSerializer(source="memberships", many=True, required=False)

@@ -3,11 +3,12 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
+from chatdesk.strict import RejectUnknownFieldsMixin
 from templates_app.languages import normalize_language
 from templates_app.models import QuickTemplate
 
 
-class QuickTemplateSerializer(serializers.ModelSerializer):
+class QuickTemplateSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
     """The body keeps the model's placeholder validator: unknown ones are a 400."""
 
     # The category's name; writing a new name creates the category (services).
@@ -36,7 +37,7 @@ class CategorySerializer(serializers.Serializer):
     template_count = serializers.IntegerField()
 
 
-class RenderRequestSerializer(serializers.Serializer):
+class RenderRequestSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     conversation = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
     contact_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
 

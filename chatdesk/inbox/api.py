@@ -21,6 +21,7 @@ from chatdesk.inbox.services import (
     ownership,
     reading,
 )
+from chatdesk.strict import RejectUnknownFieldsMixin
 
 # Ids and durations from the client are bounded, so a huge number is a 400 and never an
 # overflow in the database driver or in timedelta (found by the write-operation fuzz).
@@ -28,7 +29,7 @@ ID_MAX = 2**63 - 1
 BLOCK_MINUTES_MAX = 10 * 366 * 24 * 60
 
 
-class ReplySerializer(serializers.Serializer):
+class ReplySerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     body = serializers.CharField(
         allow_blank=True, default="", max_length=10000, trim_whitespace=False
     )
@@ -38,24 +39,24 @@ class ReplySerializer(serializers.Serializer):
     client_id = serializers.UUIDField(required=False, allow_null=True, default=None)
 
 
-class TransferSerializer(serializers.Serializer):
+class TransferSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     agent = serializers.IntegerField(min_value=1, max_value=ID_MAX)
 
 
-class BlockSerializer(serializers.Serializer):
+class BlockSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     reason = serializers.CharField(allow_blank=True, default="", max_length=500)
     minutes = serializers.IntegerField(
         required=False, allow_null=True, min_value=1, max_value=BLOCK_MINUTES_MAX, default=None
     )
 
 
-class AddContactSerializer(serializers.Serializer):
+class AddContactSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     name = serializers.CharField(max_length=200)
     email = serializers.EmailField(required=False, allow_blank=True, default="")
     phone = serializers.CharField(required=False, allow_blank=True, default="", max_length=32)
 
 
-class InternalSerializer(serializers.Serializer):
+class InternalSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     agent = serializers.IntegerField(min_value=1, max_value=ID_MAX)
 
 
@@ -84,7 +85,9 @@ class ConversationViewSet(
         if self.action != "list":
             # Details and actions find archived chats too.
             return selectors.with_unread_counts(
-                selectors.visible_conversations(self.request.user)
+                selectors.with_own_archive(
+                    selectors.visible_conversations(self.request.user), self.request.user
+                )
                 .select_related("identity__contact")
                 .prefetch_related("participants"),
                 self.request.user,
@@ -204,6 +207,8 @@ class MessageViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         )
         return (
             Message.objects.filter(conversation=conversation)
+            # An internal chat deleted for oneself keeps its old lines hidden from one.
+            .filter(pk__gt=selectors.cleared_through(conversation, self.request.user))
             .select_related("sender")
             .prefetch_related("attachments")
             .order_by("created_at", "id")

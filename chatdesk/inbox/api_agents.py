@@ -11,9 +11,10 @@ from rest_framework.response import Response
 
 from chatdesk.accounts.models import Presence, Role, User
 from chatdesk.inbox.services import presence
+from chatdesk.strict import RejectUnknownFieldsMixin
 
 
-class AgentSerializer(serializers.ModelSerializer):
+class AgentSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
     password = serializers.CharField(write_only=True, required=False, min_length=8)
 
     class Meta:
@@ -47,7 +48,7 @@ class AgentSerializer(serializers.ModelSerializer):
         return user
 
 
-class StatusSerializer(serializers.Serializer):
+class StatusSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     status = serializers.ChoiceField(choices=Presence.choices)
 
 

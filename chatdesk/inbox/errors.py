@@ -35,6 +35,13 @@ class InvalidState(DomainError):
     code = "invalid_state"
 
 
+class StillRinging(DomainError):
+    """The chat is still offered to colleagues: archiving it would take it from them."""
+
+    status_code = 409
+    code = "ringing"
+
+
 class AlreadyOpen(DomainError):
     """Reopening would make a second open chat with the same customer on the same line."""
 

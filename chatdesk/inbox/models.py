@@ -104,6 +104,34 @@ class Conversation(models.Model):
         return self.status in OPEN_STATUSES
 
 
+class ParticipantState(models.Model):
+    """One participant's own view of an internal chat: archived, or deleted, for them alone.
+
+    An internal chat belongs to both agents, so archiving or deleting it is a choice each
+    makes for themselves; the colleague keeps it as it was. No row: open, nothing cleared.
+    """
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="participant_states"
+    )
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    archived = models.BooleanField(default=False)
+    deleted = models.BooleanField(default=False)
+    # Deleting clears the history for this agent: messages up to here stay hidden from
+    # them if the chat comes back (a colleague writes again).
+    cleared_through = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conversation", "agent"], name="participant_state_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent_id} on #{self.conversation_id}"
+
+
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     SENT = "sent", "Sent"

@@ -9,7 +9,13 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from chatdesk.accounts.models import Role, User
-from chatdesk.inbox.models import Channel, Conversation, EventRecipient, Message
+from chatdesk.inbox.models import (
+    Channel,
+    Conversation,
+    EventRecipient,
+    Message,
+    ParticipantState,
+)
 from chatdesk.rawsql import column, converter, table
 from queues.models import Offer
 
@@ -20,13 +26,22 @@ def visible_conversations(user: User) -> QuerySet[Conversation]:
     - Managers and owners: every customer conversation.
     - Agents: what they own; unowned chats routed to them directly; unowned queue
       chats currently offered to them (per the queue's strategy).
-    - Internal chats: their participants only, whatever the role.
+    - Internal chats: their participants only, whatever the role, unless they deleted
+      it for themselves.
     """
     if not user.is_authenticated or not user.is_active:
         return Conversation.objects.none()
-    internal_mine = Q(channel=Channel.INTERNAL) & Exists(
-        Conversation.participants.through.objects.filter(
-            conversation_id=OuterRef("pk"), user_id=user.pk
+    internal_mine = (
+        Q(channel=Channel.INTERNAL)
+        & Exists(
+            Conversation.participants.through.objects.filter(
+                conversation_id=OuterRef("pk"), user_id=user.pk
+            )
+        )
+        & ~Exists(
+            ParticipantState.objects.filter(
+                conversation_id=OuterRef("pk"), agent_id=user.pk, deleted=True
+            )
         )
     )
     if user.is_supervisor:
@@ -44,14 +59,50 @@ def visible_conversations(user: User) -> QuerySet[Conversation]:
     return Conversation.objects.filter(customer_mine | internal_mine)
 
 
+def archived_filter(user: User, *, archived: bool) -> Q:
+    """The archived (or open) list of `user`: a customer chat's own flag, and for an
+    internal chat the caller's own choice (the colleague archives for themselves)."""
+    mine = Exists(
+        ParticipantState.objects.filter(
+            conversation_id=OuterRef("pk"), agent_id=user.pk, archived=True
+        )
+    )
+    return (~Q(channel=Channel.INTERNAL) & Q(archived=archived)) | (
+        Q(channel=Channel.INTERNAL) & (mine if archived else ~mine)
+    )
+
+
+def with_own_archive(queryset: QuerySet[Conversation], user: User) -> QuerySet[Conversation]:
+    """Annotate `archived_for_me`: what `archived` means to `user` on an internal chat."""
+    return queryset.annotate(
+        archived_for_me=Exists(
+            ParticipantState.objects.filter(
+                conversation_id=OuterRef("pk"), agent_id=user.pk, archived=True
+            )
+        )
+    )
+
+
+def cleared_through(conversation: Conversation, user: User) -> int:
+    """The last message of an internal chat `user` deleted for themselves (0: none)."""
+    if conversation.channel != Channel.INTERNAL:
+        return 0
+    value = (
+        ParticipantState.objects.filter(conversation=conversation, agent_id=user.pk)
+        .values_list("cleared_through", flat=True)
+        .first()
+    )
+    return value or 0
+
+
 def inbox_rows(user: User, *, archived: bool = False) -> QuerySet[Conversation]:
     """The inbox list: visible conversations with what a row shows, in one query."""
     last_message = Message.objects.filter(conversation_id=OuterRef("pk")).order_by(
         "-created_at", "-id"
     )
     return (
-        visible_conversations(user)
-        .filter(archived=archived)
+        with_own_archive(visible_conversations(user), user)
+        .filter(archived_filter(user, archived=archived))
         .select_related("identity__contact", "queue", "owner")
         .annotate(last_body=Subquery(last_message.values("body")[:1]))
         .order_by("-last_message_at", "-id")
@@ -146,8 +197,8 @@ def with_unread_counts(queryset: QuerySet[Conversation], user: User) -> QuerySet
 def conversation_list(user: User, *, archived: bool = False) -> QuerySet[Conversation]:
     """The API's list: visible, with everything a row serializes, in constant queries."""
     queryset = (
-        visible_conversations(user)
-        .filter(archived=archived)
+        with_own_archive(visible_conversations(user), user)
+        .filter(archived_filter(user, archived=archived))
         .select_related("identity__contact")
         .prefetch_related("participants")
         .order_by("-last_message_at", "-id")

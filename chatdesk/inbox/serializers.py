@@ -96,6 +96,7 @@ class ConversationSerializer(serializers.ModelSerializer):
     unread_count = serializers.SerializerMethodField()
     participants = serializers.SerializerMethodField()
     visitor = serializers.SerializerMethodField()
+    archived = serializers.SerializerMethodField()
 
     class Meta:
         model = Conversation
@@ -142,6 +143,13 @@ class ConversationSerializer(serializers.ModelSerializer):
     def get_unread_count(self, obj: Conversation) -> int | None:
         # Per agent, so only lists annotate it; events leave it to the client.
         return getattr(obj, "unread_count", None)
+
+    def get_archived(self, obj: Conversation) -> bool:
+        # An internal chat is archived by each participant for themselves: lists and
+        # details annotate the caller's choice (selectors.with_own_archive).
+        if obj.channel == "internal":
+            return bool(getattr(obj, "archived_for_me", False))
+        return obj.archived
 
     def get_participants(self, obj: Conversation) -> list[int]:
         if obj.channel != "internal":

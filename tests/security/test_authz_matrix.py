@@ -224,7 +224,9 @@ TABLE: dict[tuple[str, str], Call] = {
     ),
     # Unowned yet: whoever sees it may close or file it (owner-or-supervisor rule).
     ("post", "/api/v1/conversations/{id}/dealt-with/"): Call(in_view(200), params=CONV),
-    ("post", "/api/v1/conversations/{id}/archive/"): Call(in_view(200), params=CONV),
+    # Still ringing for queue A: archiving it would take it from everyone it is offered
+    # to, so whoever sees it is refused (409 `ringing`).
+    ("post", "/api/v1/conversations/{id}/archive/"): Call(in_view(409), params=CONV),
     ("post", "/api/v1/conversations/{id}/unarchive/"): Call(in_view(200), params=CONV),
     ("post", "/api/v1/conversations/{id}/end/"): Call(in_view(422), params=CONV),
     ("post", "/api/v1/conversations/{id}/block/"): Call(

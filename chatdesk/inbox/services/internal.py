@@ -8,7 +8,7 @@ from django.db.models import Count, Q
 from chatdesk.accounts.models import User
 from chatdesk.inbox import events
 from chatdesk.inbox.errors import InvalidInput
-from chatdesk.inbox.models import Channel, Conversation, Status
+from chatdesk.inbox.models import Channel, Conversation, ParticipantState, Status
 from chatdesk.inbox.services.common import log, now
 
 
@@ -32,6 +32,18 @@ def conversation_open_internal(*, agent: User, other_id: int) -> tuple[Conversat
         .first()
     )
     if existing is not None:
+        # Opening it again brings it back for a caller who archived or deleted it.
+        if (
+            ParticipantState.objects.filter(conversation=existing, agent=agent)
+            .filter(Q(archived=True) | Q(deleted=True))
+            .update(archived=False, deleted=False)
+        ):
+            events.publish(
+                "conversation.updated",
+                data=events.conversation_data(existing),
+                recipients={agent.pk},
+                conversation=existing,
+            )
         return existing, False
     chat = Conversation.objects.create(
         channel=Channel.INTERNAL, status=Status.TAKEN, last_message_at=now()

@@ -8,13 +8,21 @@ from django.db import transaction
 
 from chatdesk.accounts.models import User
 from chatdesk.inbox import events, outbound, routing
-from chatdesk.inbox.errors import AlreadyOwned, InvalidInput, InvalidState, NotAllowedForChannel
+from chatdesk.inbox.errors import (
+    AlreadyOwned,
+    InvalidInput,
+    InvalidState,
+    NotAllowedForChannel,
+    StillRinging,
+)
 from chatdesk.inbox.models import (
     Attachment,
     Channel,
     Conversation,
     DeliveryStatus,
     Message,
+    ParticipantState,
+    ReadMarker,
     Status,
     VisitorBlock,
 )
@@ -26,6 +34,7 @@ from chatdesk.inbox.services.common import (
     log,
     now,
 )
+from queues.models import Offer
 
 
 def _require_owner_or_supervisor(conversation: Conversation, agent: User) -> None:
@@ -58,15 +67,39 @@ def conversation_deal_with(*, conversation_id: int, agent: User) -> Conversation
     return conversation
 
 
+def _require_not_ringing(conversation: Conversation, agent: User) -> None:
+    """An unowned chat still offered to colleagues is theirs too: archiving it (or
+    deleting it) would stop it ringing for everyone it was offered to."""
+    if conversation.status != Status.UNASSIGNED:
+        return
+    offered_to_others = (
+        Offer.objects.filter(conversation=conversation, outcome=Offer.Outcome.PENDING)
+        .exclude(agent_id=agent.pk)
+        .exists()
+    )
+    if offered_to_others:
+        raise StillRinging(
+            "This chat is still ringing for your colleagues; take it first, then archive it."
+        )
+
+
 @transaction.atomic
 def conversation_archive(
     *, conversation_id: int, agent: User, archived: bool = True
 ) -> Conversation:
-    """Move a chat to (or back from) the archived list; it stays whoever's it was."""
+    """Move a chat to (or back from) the archived list; it stays whoever's it was.
+
+    An internal chat is archived for the caller only: the colleague keeps it open.
+    """
     conversation = lock_visible(conversation_id=conversation_id, agent=agent)
+    if conversation.channel == Channel.INTERNAL:
+        _archive_for_me(conversation, agent=agent, archived=archived)
+        return conversation
     _require_owner_or_supervisor(conversation, agent)
     if conversation.archived == archived:
         return conversation
+    if archived:
+        _require_not_ringing(conversation, agent)
     conversation.archived = archived
     conversation.save(update_fields=["archived"])
     log(conversation, "archived" if archived else "unarchived", actor=agent)
@@ -74,16 +107,70 @@ def conversation_archive(
     return conversation
 
 
+def _archive_for_me(conversation: Conversation, *, agent: User, archived: bool) -> None:
+    state, _ = ParticipantState.objects.get_or_create(conversation=conversation, agent=agent)
+    if state.archived == archived:
+        return
+    state.archived = archived
+    state.save(update_fields=["archived"])
+    log(conversation, "archived" if archived else "unarchived", actor=agent)
+    data = {**events.conversation_data(conversation), "archived": archived}
+    events.publish(
+        "conversation.updated", data=data, recipients={agent.pk}, conversation=conversation
+    )
+
+
 @transaction.atomic
 def conversation_delete(*, conversation_id: int, agent: User) -> None:
-    """Delete an archived chat with its messages and their files."""
+    """Delete an archived chat with its messages and their files.
+
+    The owner may delete a chat they archived while it was still theirs (taken): it
+    leaves their capacity, and the customer's next message starts a new chat. An
+    internal chat is deleted for the caller only; it goes for good once both did.
+    """
     conversation = lock_visible(conversation_id=conversation_id, agent=agent)
+    if conversation.channel == Channel.INTERNAL:
+        _delete_for_me(conversation, agent=agent)
+        return
     _require_owner_or_supervisor(conversation, agent)
     if not conversation.archived:
         raise InvalidState("Archive the chat before deleting it.")
-    if conversation.is_open:
-        raise InvalidState("An open chat cannot be deleted; deal with it first.")
-    audience = conversation_audience(conversation)
+    _require_not_ringing(conversation, agent)
+    owner_id = conversation.owner_id if conversation.is_open else None
+    _delete_for_everyone(conversation, audience=conversation_audience(conversation))
+    drain_after_commit(owner_id)
+
+
+def _delete_for_me(conversation: Conversation, *, agent: User) -> None:
+    state, _ = ParticipantState.objects.get_or_create(conversation=conversation, agent=agent)
+    if not state.archived:
+        raise InvalidState("Archive the chat before deleting it.")
+    participants = set(conversation.participants.values_list("pk", flat=True))
+    others_gone = set(
+        ParticipantState.objects.filter(conversation=conversation, deleted=True)
+        .exclude(agent=agent)
+        .values_list("agent_id", flat=True)
+    )
+    if participants - {agent.pk} <= others_gone:
+        _delete_for_everyone(conversation, audience={agent.pk})
+        return
+    last = conversation.messages.order_by("-id").values_list("pk", flat=True).first() or 0
+    state.deleted = True
+    state.cleared_through = last
+    state.save(update_fields=["deleted", "cleared_through"])
+    ReadMarker.objects.update_or_create(
+        conversation=conversation, agent=agent, defaults={"last_read_message_id": last}
+    )
+    log(conversation, "deleted_for_participant", actor=agent)
+    events.publish(
+        "conversation.removed",
+        data={"id": conversation.pk, "deleted": True},
+        recipients={agent.pk},
+        conversation=conversation,
+    )
+
+
+def _delete_for_everyone(conversation: Conversation, *, audience: set[int]) -> None:
     files = [
         name
         for attachment in Attachment.objects.filter(message__conversation=conversation)

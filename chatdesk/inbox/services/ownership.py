@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from chatdesk.accounts.models import User
 from chatdesk.inbox import events, outbound, routing
@@ -23,6 +24,7 @@ from chatdesk.inbox.models import (
     Conversation,
     DeliveryStatus,
     Message,
+    ParticipantState,
     Status,
 )
 from chatdesk.inbox.services.common import (
@@ -145,7 +147,14 @@ def _reply(
     conversation.archived = False
     conversation.save(update_fields=["last_message_at", "contact_prompt_open", "archived"])
     events.message_created(message)
-    if lost or not internal:
+    # A new line brings an internal chat back to whoever archived or deleted it for
+    # themselves (their cleared history stays cleared).
+    returned = internal and bool(
+        ParticipantState.objects.filter(conversation=conversation)
+        .filter(Q(archived=True) | Q(deleted=True))
+        .update(archived=False, deleted=False)
+    )
+    if lost or not internal or returned:
         events.conversation_changed(conversation, lost=lost)
     if not internal:
         transaction.on_commit(lambda: outbound.enqueue(message.pk))
