@@ -124,6 +124,16 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and int(
     # warm connection to each request, checked on the way out without a round trip, so
     # a backend killed meanwhile is replaced, not handed to a request (the backend
     # chatdesk/postgresql; tests/foundation/test_pool_check.py).
+    if DATABASES["default"]["CONN_MAX_AGE"]:
+        # Django refuses a pool with persistent connections only at the first query, so
+        # every request would fail (/readyz 503) on a process that started fine.
+        raise ImproperlyConfigured(
+            "CONN_MAX_AGE and DATABASE_POOL_MAX cannot both be set: web processes pool their "
+            "PostgreSQL connections (DATABASE_POOL_MAX, 10 unless set), and Django refuses "
+            "persistent connections with a pool. Remove CONN_MAX_AGE (or set it to 0); Celery "
+            "workers keep theirs with WORKER_CONN_MAX_AGE. To use CONN_MAX_AGE instead, set "
+            "DATABASE_POOL_MAX=0."
+        )
     DATABASES["default"]["ENGINE"] = "chatdesk.postgresql"
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 1,
