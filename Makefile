@@ -2,35 +2,55 @@
 PYTHON ?= python3
 # Daphne processes on the bench's main port (`make bench WEB=2`; README: Benchmarks).
 WEB ?= $(or $(BENCH_WEB_PROCESSES),1)
+# pytest-xdist workers for `make test` / `make test-all` (`auto`: one per core; 0: none).
+TEST_WORKERS ?= auto
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# `make run` installs what running needs; the test and lint tools come with `make test`.
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS)
 
-.PHONY: run test lint bench install clean
+.PHONY: run test test-all lint bench install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # Reinstall only when the dependency list changes.
-$(STAMP): pyproject.toml | $(BIN)/python
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(RUN_STAMP)
+
+$(DEV_STAMP): $(RUN_STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	touch $(STAMP)
+	touch $(DEV_STAMP)
 
-install: $(STAMP)
+install: $(DEV_STAMP)
 
-run: $(STAMP)
+run: $(RUN_STAMP)
 	$(BIN)/python -m chatdesk.runner
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
+# Exit code 5 is pytest's "no tests ran": say why instead of a bare "Error 5".
+define no_tests_hint
+	|| { rc=$$?; [ $$rc -ne 5 ] || echo "pytest selected no tests (exit 5): check PYTEST_ARGS; \
+	make test leaves out the 'once' suites, make test-all runs them" >&2; exit $$rc; }
+endef
+
+# Everything but the slow 'once' suites (browser, reliability, schemathesis: pyproject markers).
 test: lint
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(PYTEST) -m "not once" $(PYTEST_ARGS) $(no_tests_hint)
+
+# The whole suite, as CI's PostgreSQL + Redis leg runs it.
+test-all: lint
+	$(PYTEST) $(PYTEST_ARGS) $(no_tests_hint)
 
 # Benchmarks against in-run baselines (README: Benchmarks); QUICK=1 is the ~1 min smoke.
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	QUICK=$(QUICK) BENCH_WEB_PROCESSES=$(WEB) $(BIN)/python -m bench
 
 clean:
