@@ -323,5 +323,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Django's own console handler (DEBUG only) would print each line a second time.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # daphne's access log already has one line per request, 4xx included; Django's
+        # line would repeat it (with a traceback for a PermissionDenied). 5xx stay here.
+        "django.request": {"level": "ERROR"},
+    },
 }
