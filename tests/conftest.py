@@ -126,8 +126,8 @@ def capture_events(db):
     return EventLog
 
 
-# Suites that cost minutes and prove most against PostgreSQL + Redis: CI runs them in
-# that leg only (`-m "not once"` in the first leg) so the whole run stays under 40 min.
+# Suites that cost minutes and prove most against PostgreSQL + Redis: `make test` leaves
+# them out (`-m "not once"`); `make test-all` and CI's PostgreSQL + Redis leg run them.
 _ONCE_DIRS = ("e2e", "reliability")
 _ONCE_FILES = ("test_schemathesis.py",)
 
