@@ -1,6 +1,6 @@
 # Chatdesk: `make run` for the demo, `make test` for the suite. Both bootstrap .venv.
 PYTHON ?= python3
-# Daphne processes on the bench's main port (`make bench WEB=2`; README: Benchmarks).
+# Daphne processes on the bench's main port (`make bench WEB=2`; docs/performance.md).
 WEB ?= $(or $(BENCH_WEB_PROCESSES),1)
 # pytest-xdist workers for `make test` / `make test-all` (`auto`: one per core; 0: none).
 TEST_WORKERS ?= auto
@@ -49,7 +49,7 @@ test: lint
 test-all: lint
 	$(PYTEST) $(PYTEST_ARGS) $(no_tests_hint)
 
-# Benchmarks against in-run baselines (README: Benchmarks); QUICK=1 is the ~1 min smoke.
+# Benchmarks against in-run baselines (docs/performance.md); QUICK=1 is the smoke run.
 bench: $(DEV_STAMP)
 	QUICK=$(QUICK) BENCH_WEB_PROCESSES=$(WEB) $(BIN)/python -m bench
 
