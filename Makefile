@@ -9,6 +9,7 @@ BIN := $(VENV)/bin
 # `make run` installs what running needs; the test and lint tools come with `make test`.
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
+STAMP := $(DEV_STAMP)
 PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 .PHONY: run test test-all lint bench install clean
@@ -35,12 +36,6 @@ lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
-# Exit code 5 is pytest's "no tests ran": say why instead of a bare "Error 5".
-define no_tests_hint
-	|| { rc=$$?; [ $$rc -ne 5 ] || echo "pytest selected no tests (exit 5): check PYTEST_ARGS; \
-	make test leaves out the 'once' suites, make test-all runs them" >&2; exit $$rc; }
-endef
-
 # Everything but the slow 'once' suites (browser, reliability, schemathesis: pyproject markers).
 test: lint
 	$(PYTEST) -m "not once" $(PYTEST_ARGS) $(no_tests_hint)
@@ -49,8 +44,14 @@ test: lint
 test-all: lint
 	$(PYTEST) $(PYTEST_ARGS) $(no_tests_hint)
 
+# Exit code 5 is pytest's "no tests ran": say why instead of a bare "Error 5".
+define no_tests_hint
+	|| { rc=$$?; [ $$rc -ne 5 ] || echo "pytest selected no tests (exit 5): check PYTEST_ARGS; \
+	make test leaves out the 'once' suites, make test-all runs them" >&2; exit $$rc; }
+endef
+
 # Benchmarks against in-run baselines (docs/performance.md); QUICK=1 is the smoke run.
-bench: $(DEV_STAMP)
+bench: $(STAMP)
 	QUICK=$(QUICK) BENCH_WEB_PROCESSES=$(WEB) $(BIN)/python -m bench
 
 clean:
