@@ -36,10 +36,6 @@ lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
-# Everything but the slow 'once' suites (browser, reliability, schemathesis: pyproject markers).
-test: lint
-	$(PYTEST) -m "not once" $(PYTEST_ARGS) $(no_tests_hint)
-
 # The whole suite, as CI's PostgreSQL + Redis leg runs it.
 test-all: lint
 	$(PYTEST) $(PYTEST_ARGS) $(no_tests_hint)
@@ -49,6 +45,10 @@ define no_tests_hint
 	|| { rc=$$?; [ $$rc -ne 5 ] || echo "pytest selected no tests (exit 5): check PYTEST_ARGS; \
 	make test leaves out the 'once' suites, make test-all runs them" >&2; exit $$rc; }
 endef
+
+# Everything but the slow 'once' suites (browser, reliability, schemathesis: pyproject markers).
+test: lint
+	$(PYTEST) -m "not once" $(PYTEST_ARGS) $(no_tests_hint)
 
 # Benchmarks against in-run baselines (docs/performance.md); QUICK=1 is the smoke run.
 bench: $(STAMP)
