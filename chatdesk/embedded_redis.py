@@ -101,6 +101,9 @@ class EmbeddedRedis:
             stdout=log,
             stderr=subprocess.STDOUT,
             preexec_fn=_die_with_parent,
+            # Out of the terminal's process group: Ctrl-C goes to whoever started it,
+            # which stops it last, after the processes that use it.
+            process_group=0,
         )
         log.close()
         deadline = time.monotonic() + timeout

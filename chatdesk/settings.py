@@ -125,6 +125,16 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and int(
     # warm connection to each request, checked on the way out without a round trip, so
     # a backend killed meanwhile is replaced, not handed to a request (the backend
     # chatdesk/postgresql; tests/foundation/test_pool_check.py).
+    if DATABASES["default"]["CONN_MAX_AGE"]:
+        # Django refuses a pool with persistent connections only at the first query, so
+        # every request would fail (/readyz 503) on a process that started fine.
+        raise ImproperlyConfigured(
+            "CONN_MAX_AGE and DATABASE_POOL_MAX cannot both be set: web processes pool their "
+            "PostgreSQL connections (DATABASE_POOL_MAX, 10 unless set), and Django refuses "
+            "persistent connections with a pool. Remove CONN_MAX_AGE (or set it to 0); Celery "
+            "workers keep theirs with WORKER_CONN_MAX_AGE. To use CONN_MAX_AGE instead, set "
+            "DATABASE_POOL_MAX=0."
+        )
     DATABASES["default"]["ENGINE"] = "chatdesk.postgresql"
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 1,
@@ -329,5 +339,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Django's own console handler (DEBUG only) would print each line a second time.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # daphne's access log already has one line per request, 4xx included; Django's
+        # line would repeat it (with a traceback for a PermissionDenied). 5xx stay here.
+        "django.request": {"level": "ERROR"},
+    },
 }

@@ -14,6 +14,7 @@ from channels_ingest.services import forget_accounts
 from chatdesk.accounts.models import Role
 from chatdesk.inbox.models import Event
 from chatdesk.inbox.services.receive import message_receive
+from tests.browser import MISSING, SKIP_PREFIX, browser_required, chromium_missing, drives_a_browser
 from tests.factories import (
     ChannelAccountFactory,
     QueueFactory,
@@ -125,14 +126,35 @@ def capture_events(db):
     return EventLog
 
 
-# Suites that cost minutes and prove most against PostgreSQL + Redis: CI runs them in
-# that leg only (`-m "not once"` in the first leg) so the whole run stays under 40 min.
+# Suites that cost minutes and prove most against PostgreSQL + Redis: `make test` leaves
+# them out (`-m "not once"`); `make test-all` and CI's PostgreSQL + Redis leg run them.
 _ONCE_DIRS = ("e2e", "reliability")
 _ONCE_FILES = ("test_schemathesis.py",)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    skip_browser = chromium_missing() and not browser_required()
     for item in items:
         parts = item.path.relative_to(config.rootpath).parts
         if any(d in parts for d in _ONCE_DIRS) or item.path.name in _ONCE_FILES:
             item.add_marker(pytest.mark.once)
+        if drives_a_browser(item, config.rootpath):
+            item.add_marker(pytest.mark.browser)
+            if skip_browser:
+                item.add_marker(pytest.mark.skip(reason=SKIP_PREFIX + MISSING))
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """One loud line when the browser tests did not run for want of chromium."""
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if SKIP_PREFIX in str(report.longrepr)
+    ]
+    if skipped:
+        terminalreporter.write_line(
+            f"{len(skipped)} BROWSER TESTS SKIPPED: {MISSING}; "
+            "CHATDESK_REQUIRE_BROWSER=1 makes this a failure (CI sets it).",
+            red=True,
+            bold=True,
+        )

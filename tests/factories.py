@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import factory
+from django.contrib.auth.hashers import get_hasher, make_password
 from django.utils import timezone
 
 from channels_ingest.models import ChannelAccount
@@ -36,6 +37,22 @@ def inbound_from(
     )
 
 
+_hashes: dict[tuple[str, str], str] = {}
+
+
+def _make_password(raw: str) -> str:
+    """make_password, once per password and hasher in a test process.
+
+    PBKDF2's rounds were most of the cost of making a user, and most tests make several.
+    Users share the hash (and its salt), still a real one of the hasher in use: a login
+    through the form or a real daphne checks it as it would any other.
+    """
+    key = (raw, get_hasher("default").algorithm)
+    if key not in _hashes:
+        _hashes[key] = make_password(raw)
+    return _hashes[key]
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
@@ -47,7 +64,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.com")
     role = Role.AGENT
     status = Presence.AVAILABLE
-    password = factory.django.Password(PASSWORD)
+    password = factory.django.Password(PASSWORD, transform=_make_password)
 
 
 class QueueFactory(factory.django.DjangoModelFactory):

@@ -37,10 +37,18 @@ def test_database_url() -> str:
 
 
 @contextmanager
-def daphne_server(extra_env: dict[str, str] | None = None) -> Iterator[str]:
-    """Start daphne on a free port against this run's database and Redis; yield its URL."""
-    # Its output goes to a file, not a pipe: nobody reads a pipe while the tests
-    # run, and once its 64 KiB buffer is full daphne blocks on its next log line.
+def daphne_server(
+    extra_env: dict[str, str] | None = None, *, log: IO[bytes] | None = None
+) -> Iterator[str]:
+    """Start daphne on a free port against this run's database and Redis; yield its URL.
+
+    Its output goes to `log` (a binary file), or is thrown away with a temporary one.
+    """
+    if log is not None:
+        yield from _serve(log, extra_env)
+        return
+    # A file, not a pipe: nobody reads a pipe while the tests run, and once its
+    # 64 KiB buffer is full daphne blocks on its next log line.
     with tempfile.TemporaryFile() as log:
         yield from _serve(log, extra_env)
 

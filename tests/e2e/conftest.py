@@ -19,10 +19,10 @@ from django.db import connection
 from django.test import Client
 from playwright.sync_api import expect
 
+from tests.browser import CHROMIUM, require_chromium
 from tests.factories import PASSWORD
 from tests.live import daphne_server
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless=new",
     "--no-sandbox",
@@ -39,6 +39,12 @@ TIMEOUT_MS = 20_000
 expect.set_options(timeout=TIMEOUT_MS)
 
 
+@pytest.fixture(scope="package", autouse=True)
+def _chromium_is_there() -> None:
+    # Before daphne starts: without chromium there is nothing for it to serve.
+    require_chromium()
+
+
 @pytest.fixture(scope="package")
 def live_url(django_db_setup) -> Iterator[str]:
     # After django_db_setup, so daphne gets the test database's name.
@@ -48,11 +54,6 @@ def live_url(django_db_setup) -> Iterator[str]:
 
 @pytest.fixture(scope="package")
 def browser(live_url) -> Iterator:
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(
-            f"{CHROMIUM} is missing: the browser tests drive Debian's chromium. Install it with "
-            "`apt-get install -y chromium` (.ci/run does), or set CHROMIUM_PATH."
-        )
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API keeps an event loop running in this thread; the ORM

@@ -3,8 +3,6 @@ a visitor on the demo page writes, an agent replies, a reload resumes, the end s
 
 from __future__ import annotations
 
-import os
-import shutil
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -15,16 +13,15 @@ from rest_framework.authtoken.models import Token
 
 from channels_ingest.livechat.delivery import deliver_to_visitor
 from chatdesk.inbox.models import Message
+from tests.browser import CHROMIUM, require_chromium
 from tests.live import daphne_server
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
 @pytest.fixture(autouse=True)
 def _chromium_is_there():
-    # Not a skip: CI installs Debian's chromium (.ci/run), so a missing one is a failure.
-    assert os.path.exists(CHROMIUM), f"{CHROMIUM} is missing: apt-get install chromium"
+    require_chromium()
 
 
 HOSTILE = "Hello <img src=x onerror=alert(1)> <b>there</b>"
