@@ -199,7 +199,7 @@ class MessageViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         )
         return (
             Message.objects.filter(conversation=conversation)
-            .select_related("sender")
+            .select_related("sender", "conversation")
             .prefetch_related("attachments")
             .order_by("created_at", "id")
         )

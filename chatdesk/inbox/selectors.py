@@ -44,11 +44,18 @@ def visible_conversations(user: User) -> QuerySet[Conversation]:
     return Conversation.objects.filter(customer_mine | internal_mine)
 
 
+def last_message_of_row() -> QuerySet[Message]:
+    """A row's preview: its newest message or notice; agent-only event lines are left out."""
+    return (
+        Message.objects.filter(conversation_id=OuterRef("pk"))
+        .exclude(kind=Message.Kind.EVENT)
+        .order_by("-created_at", "-id")
+    )
+
+
 def inbox_rows(user: User, *, archived: bool = False) -> QuerySet[Conversation]:
     """The inbox list: visible conversations with what a row shows, in one query."""
-    last_message = Message.objects.filter(conversation_id=OuterRef("pk")).order_by(
-        "-created_at", "-id"
-    )
+    last_message = last_message_of_row()
     return (
         visible_conversations(user)
         .filter(archived=archived)
@@ -185,9 +192,7 @@ def contact_history(contact_id: int) -> QuerySet[Conversation]:
     Not limited by visibility: the contact panel shows who handled what, so an
     agent can see the customer's story; the messages stay behind visibility.
     """
-    last_message = Message.objects.filter(conversation_id=OuterRef("pk")).order_by(
-        "-created_at", "-id"
-    )
+    last_message = last_message_of_row()
     return (
         Conversation.objects.filter(identity__contact_id=contact_id)
         .select_related("owner", "queue", "identity")

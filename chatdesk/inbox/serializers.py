@@ -6,7 +6,11 @@ import functools
 
 from rest_framework import serializers
 
+from chatdesk.inbox.delivery_text import delivery_problem
 from chatdesk.inbox.models import Attachment, Conversation, Message
+
+# What the API shows of a file that could not be downloaded (not its provider reference).
+MISSING_FILE_FIELDS = ("index", "name", "content_type", "error", "retrying")
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
@@ -27,6 +31,8 @@ class AttachmentSerializer(serializers.ModelSerializer):
 class MessageSerializer(serializers.ModelSerializer):
     attachments = AttachmentSerializer(many=True, read_only=True)
     sender_name = serializers.SerializerMethodField()
+    delivery_problem = serializers.SerializerMethodField()
+    missing_files = serializers.SerializerMethodField()
 
     class Meta:
         model = Message
@@ -40,13 +46,26 @@ class MessageSerializer(serializers.ModelSerializer):
             "created_at",
             "delivery_status",
             "delivery_error",
+            "delivery_problem",
             "client_id",
+            "kind",
+            "event",
+            "missing_files",
         ]
 
     def get_sender_name(self, obj: Message) -> str:
         if obj.sender_id is None:
             return ""
         return obj.sender.get_full_name() or obj.sender.username
+
+    def get_delivery_problem(self, obj: Message) -> str:
+        """A failed reply's reason in plain words; `delivery_error` keeps the technical text."""
+        if obj.direction != Message.Direction.OUT or not obj.delivery_error:
+            return ""
+        return delivery_problem(channel=obj.conversation.channel, error=obj.delivery_error)
+
+    def get_missing_files(self, obj: Message) -> list[dict]:
+        return [{key: item.get(key) for key in MISSING_FILE_FIELDS} for item in obj.missing_files]
 
 
 class ConversationSerializer(serializers.ModelSerializer):
