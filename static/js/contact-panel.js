@@ -12,7 +12,8 @@ let shown = ""; // "<conversation>:<contact>" already rendered, to skip refetchi
 
 export function initContactPanel() {
   on("conversation", (conversation) => {
-    const key = conversation ? `${conversation.id}:${conversation.contact}` : "";
+    // State in the key: after Dealt with, a transfer or archiving, the history is read again.
+    const key = conversation ? [conversation.id, conversation.contact, conversation.status, conversation.owner, conversation.archived].join(":") : "";
     if (key !== shown) { shown = key; render(conversation); }
   });
 }
