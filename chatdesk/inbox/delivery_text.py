@@ -47,7 +47,11 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
         "{channel} is limiting how fast we may send right now.",
     ),
     (
-        re.compile(r"timed out|timeout|network error|http_5\d\d|HTTP 5\d\d|connect", re.I),
+        re.compile(
+            r"timed out|timeout|network error|temporarily unavailable|service unavailable"
+            r"|http_5\d\d|HTTP 5\d\d|connect",
+            re.I,
+        ),
         "{channel} could not be reached.",
     ),
     (

@@ -35,9 +35,7 @@ def _status(agent) -> str:
 
 
 @pytest.mark.django_db
-def test_away_once_when_the_grace_has_passed_and_not_before(
-    alice, carol, settings, capture_events
-):
+def test_away_once_when_the_grace_has_passed_and_not_before(alice, carol, settings, capture_events):
     settings.PRESENCE_GRACE_SECONDS = 60
     _available(alice)
     presence.agent_socket_opened(agent_id=alice.pk)
