@@ -200,3 +200,15 @@ def test_favicon_everywhere_and_the_admin_says_chatdesk(sign_in, carol, fresh_pa
     assert admin.locator("link[rel=icon]").get_attribute("href").endswith("favicon.svg")
     expect(admin.locator("#site-name")).to_have_text("Chatdesk administration")
     assert "Chatdesk" in admin.title()
+
+
+def test_the_contact_history_follows_dealt_with_without_a_reload(sign_in, alice, queue_a):
+    from tests.e2e.test_inbox_live import owned_chat
+
+    owned_chat(alice, queue_a, name="Hana History")
+    page = sign_in(alice)
+    row(page, "Hana History").click()
+    history = page.locator("#panel-contact .history li.current")
+    expect(history).to_contain_text("Open")
+    page.get_by_role("button", name="Dealt with").click()
+    expect(history).to_contain_text("Dealt with")
