@@ -17,6 +17,7 @@ from datetime import timedelta
 import httpx
 from celery import shared_task
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -252,7 +253,16 @@ def download_media(
             raise DeliveryError("The file's checksum does not match.", permanent=True)
     except DeliveryError as error:
         if error.permanent or self.request.retries >= self.max_retries:
-            delivery.message_note_media_failure(message_id=message_id, reason=error.message)
+            delivery.message_note_media_failure(
+                message_id=message_id,
+                reason=error.message,
+                account_id=account_id,
+                media_ref=media_ref,
+                content_type=content_type,
+                filename=filename,
+                sha256=sha256,
+                index=index,
+            )
             return "failed"
         raise self.retry(
             countdown=backoff_seconds(self.request.retries + 1, error.retry_after)
@@ -265,6 +275,16 @@ def download_media(
         media_ref=media_ref,
     )
     return "stored"
+
+
+def retry_downloads(message: Message) -> None:
+    """Enqueue again, after commit, the downloads of a message's missing files."""
+    for item in message.missing_files:
+        transaction.on_commit(
+            lambda m=message.pk, a=item: download_media.delay(
+                m, a["account"], a["ref"], a["content_type"], a["filename"], a["sha256"], a["index"]
+            )
+        )
 
 
 @shared_task(name="channels_ingest.resend_pending")

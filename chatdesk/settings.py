@@ -245,6 +245,10 @@ if DELIVERY_CLAIM_TIMEOUT_SECONDS < 3 * PROVIDER_TIMEOUT_SECONDS:
 OUTBOX_SWEEP_SECONDS = float(os.environ.get("OUTBOX_SWEEP_SECONDS", "30"))
 OUTBOX_PENDING_AGE_SECONDS = float(os.environ.get("OUTBOX_PENDING_AGE_SECONDS", "60"))
 OFFER_SWEEP_SECONDS = float(os.environ.get("OFFER_SWEEP_SECONDS", "15"))
+# An agent whose every inbox socket has been closed this long is set away (and offered
+# nothing) until a socket of theirs opens again; the sweep catches timers that were lost.
+PRESENCE_GRACE_SECONDS = float(os.environ.get("PRESENCE_GRACE_SECONDS", "60"))
+PRESENCE_SWEEP_SECONDS = float(os.environ.get("PRESENCE_SWEEP_SECONDS", "15"))
 
 CELERY_BEAT_SCHEDULE: dict = {
     # Ring-timeout escalations whose ETA task was lost (docs/architecture.md).
@@ -254,6 +258,7 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "channels_ingest.resend_pending",
         "schedule": OUTBOX_SWEEP_SECONDS,
     },
+    "agents-gone": {"task": "inbox.agents_gone_sweep", "schedule": PRESENCE_SWEEP_SECONDS},
     "purge-archive": {"task": "archive.purge", "schedule": 24 * 3600.0},
 }
 # Archived chats older than this many days are deleted with their files (0: kept for good).

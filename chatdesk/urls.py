@@ -8,6 +8,11 @@ from chatdesk import health
 from chatdesk.accounts.login import ThrottledLoginView
 from chatdesk.env import env_bool
 
+# The admin is part of the product: it says so in its header, tab title and index page.
+admin.site.site_header = "Chatdesk administration"
+admin.site.site_title = "Chatdesk admin"
+admin.site.index_title = "Chatdesk settings"
+
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("healthz/", health.healthz),

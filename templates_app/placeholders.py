@@ -29,6 +29,30 @@ def _first_word(text: str) -> str:
     return text.split()[0] if text.split() else ""
 
 
+# What a customer is called when nobody knows their name: "Hi {{ contact.first_name }},"
+# reads "Hi there,". Never a word of a stand-in title ("Website visitor" -> "Hi Website,").
+NAME_FALLBACK = "there"
+
+# Titles that stand in for a name: channels and the desk give them to nameless senders.
+_STAND_IN_WORDS = {
+    "anonymous", "client", "customer", "guest", "unknown", "user", "visitor", "website",
+    "web", "chat", "live", "livechat", "sms", "whatsapp", "messenger", "facebook", "contact",
+}  # fmt: skip
+_NOT_A_NAME_RE = re.compile(r"[@\d]|^visitor-", re.I)
+
+
+def personal_name(name: str | None) -> str:
+    """`name` when it is a person's name, "" when it is a stand-in title, an address,
+    a phone number or an id (a visitor with no name, a sender known by number)."""
+    name = (name or "").strip()
+    if not name or _NOT_A_NAME_RE.search(name):
+        return ""
+    words = re.findall(r"[^\W\d_]+", name.lower())
+    if not words or all(word in _STAND_IN_WORDS for word in words):
+        return ""
+    return name
+
+
 def _agent_name(agent: Agent) -> str:
     return agent.get_full_name() or agent.username
 
@@ -71,8 +95,9 @@ def validate_placeholders(body: str) -> None:
 
 
 def render_template(body: str, *, contact_name: str | None, agent: Agent) -> str:
-    """The body with every placeholder filled; an unknown contact name renders empty."""
-    contact = (contact_name or "").strip()
+    """The body with every placeholder filled; a contact without a (real) name is
+    called "there" (`NAME_FALLBACK`)."""
+    contact = personal_name(contact_name) or NAME_FALLBACK
 
     def fill(match: re.Match[str]) -> str:
         compute = PLACEHOLDERS.get(match.group("name"))

@@ -5,9 +5,10 @@ from __future__ import annotations
 import functools
 
 from django.db import connection
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from rest_framework.authtoken.models import Token
 
-from chatdesk.accounts.models import User
+from chatdesk.accounts.models import Presence, Role, User
 from chatdesk.rawsql import Columns, column, table
 
 
@@ -36,3 +37,30 @@ def _user_for_token_query() -> tuple[str, Columns]:
         f" WHERE t.{column(Token, 'key')} = %s AND u.{column(User, 'is_active')}"
     )
     return sql, columns
+
+
+def takes_chats() -> Q:
+    """Who can be handed a chat: agents, and a supervisor who also has an extension
+    (one who answers customers too). A manager or owner without one does not."""
+    return Q(role=Role.AGENT, is_superuser=False) | Q(extension__isnull=False)
+
+
+def transfer_targets(*, search: str = "") -> QuerySet[User]:
+    """The transfer dialog's list: available first, away next, offline last."""
+    queryset = User.objects.filter(takes_chats(), is_active=True)
+    if search:
+        queryset = queryset.filter(
+            Q(first_name__icontains=search)
+            | Q(last_name__icontains=search)
+            | Q(username__icontains=search)
+            | Q(extension__startswith=search)
+        )
+    order = Case(
+        When(status=Presence.AVAILABLE, then=Value(0)),
+        When(status=Presence.AWAY, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return queryset.annotate(presence_order=order).order_by(
+        "presence_order", "first_name", "username"
+    )

@@ -209,7 +209,7 @@ class MessageViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             Message.objects.filter(conversation=conversation)
             # An internal chat deleted for oneself keeps its old lines hidden from one.
             .filter(pk__gt=selectors.cleared_through(conversation, self.request.user))
-            .select_related("sender")
+            .select_related("sender", "conversation")
             .prefetch_related("attachments")
             .order_by("created_at", "id")
         )

@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from chatdesk.accounts import selectors as account_selectors
 from chatdesk.accounts.models import Presence, Role, User
 from chatdesk.inbox.services import presence
 from chatdesk.strict import RejectUnknownFieldsMixin
@@ -64,8 +65,10 @@ class AgentViewSet(viewsets.ModelViewSet):
     permission_classes = [permissions.IsAuthenticated, IsSystemOwnerOrReadOnly]
 
     def get_queryset(self):
-        queryset = User.objects.filter(is_active=True).order_by("first_name", "username")
         term = self.request.query_params.get("search", "").strip()
+        if self.action == "list" and self.request.query_params.get("transfer") in ("1", "true"):
+            return account_selectors.transfer_targets(search=term)
+        queryset = User.objects.filter(is_active=True).order_by("first_name", "username")
         if term:
             queryset = queryset.filter(
                 Q(first_name__icontains=term)
@@ -75,7 +78,17 @@ class AgentViewSet(viewsets.ModelViewSet):
             )
         return queryset
 
-    @extend_schema(parameters=[OpenApiParameter("search", str, description="Name or extension")])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("search", str, description="Name or extension"),
+            OpenApiParameter(
+                "transfer",
+                bool,
+                description="Only who can be handed a chat (agents, and supervisors with an "
+                "extension), available first and offline last",
+            ),
+        ]
+    )
     def list(self, request: Request, *args, **kwargs) -> Response:
         return super().list(request, *args, **kwargs)
 

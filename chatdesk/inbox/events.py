@@ -15,6 +15,7 @@ from django.db import connection, transaction
 
 from chatdesk.accounts.models import User
 from chatdesk.inbox import outbound
+from chatdesk.inbox.delivery_text import delivery_problem
 from chatdesk.inbox.models import Conversation, Event, EventRecipient, Message
 from chatdesk.inbox.selectors import conversation_audience
 
@@ -150,6 +151,9 @@ def message_status(message: Message) -> None:
             "id": message.pk,
             "delivery_status": message.delivery_status,
             "delivery_error": message.delivery_error,
+            "delivery_problem": delivery_problem(
+                channel=conversation.channel, error=message.delivery_error
+            ),
         },
         recipients=conversation_audience(conversation),
         conversation=conversation,

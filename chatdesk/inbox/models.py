@@ -145,6 +145,15 @@ class Message(models.Model):
         IN = "in", "From the customer"
         OUT = "out", "From an agent"
 
+    class Kind(models.TextChoices):
+        MESSAGE = "message", "Message"
+        # What the system told the customer (a live chat ended or blocked): the visitor
+        # sees the body, agents see an event line, not a reply someone typed.
+        NOTICE = "notice", "Notice to the customer"
+        # A line of the conversation's story for agents only (taken, transferred,
+        # reopened): never sent to the customer.
+        EVENT = "event", "Event"
+
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="messages"
     )
@@ -157,6 +166,13 @@ class Message(models.Model):
         related_name="sent_messages",
     )
     body = models.TextField(blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.MESSAGE)
+    # Notices and events: {"type": "ended" | "blocked" | "taken" | "transferred" |
+    # "reopened", "actor": id, "actor_name": ..., "to": id, "to_name": ...}.
+    event = models.JSONField(null=True, blank=True)
+    # Inbound files whose download failed for good: what a retry needs to fetch them
+    # again ({index, account, ref, content_type, name, sha256, error, retrying}).
+    missing_files = models.JSONField(default=list, blank=True)
     channel_account = models.ForeignKey(
         "channels_ingest.ChannelAccount",
         null=True,
@@ -284,6 +300,25 @@ class EventRecipient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} -> {self.agent_id}"
+
+
+class AgentConnection(models.Model):
+    """An agent's open inbox sockets, counted by the agent consumer, and what presence
+    does when the last one has been closed for PRESENCE_GRACE_SECONDS."""
+
+    agent = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    open_sockets = models.IntegerField(default=0)
+    # Set when the last socket closed while the agent was available; cleared when a
+    # socket opens or the agent sets a status (an API-only agent never has one).
+    all_closed_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # The status the grace period took away ("" when it took none): a socket
+    # opening again gives it back.
+    status_before_away = models.CharField(max_length=10, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.agent_id}: {self.open_sockets} sockets"
 
 
 class ReadMarker(models.Model):

@@ -95,11 +95,18 @@ def cleared_through(conversation: Conversation, user: User) -> int:
     return value or 0
 
 
+def last_message_of_row() -> QuerySet[Message]:
+    """A row's preview: its newest message or notice; agent-only event lines are left out."""
+    return (
+        Message.objects.filter(conversation_id=OuterRef("pk"))
+        .exclude(kind=Message.Kind.EVENT)
+        .order_by("-created_at", "-id")
+    )
+
+
 def inbox_rows(user: User, *, archived: bool = False) -> QuerySet[Conversation]:
     """The inbox list: visible conversations with what a row shows, in one query."""
-    last_message = Message.objects.filter(conversation_id=OuterRef("pk")).order_by(
-        "-created_at", "-id"
-    )
+    last_message = last_message_of_row()
     return (
         with_own_archive(visible_conversations(user), user)
         .filter(archived_filter(user, archived=archived))
@@ -236,9 +243,7 @@ def contact_history(contact_id: int) -> QuerySet[Conversation]:
     Not limited by visibility: the contact panel shows who handled what, so an
     agent can see the customer's story; the messages stay behind visibility.
     """
-    last_message = Message.objects.filter(conversation_id=OuterRef("pk")).order_by(
-        "-created_at", "-id"
-    )
+    last_message = last_message_of_row()
     return (
         Conversation.objects.filter(identity__contact_id=contact_id)
         .select_related("owner", "queue", "identity")

@@ -8,6 +8,7 @@ import hashlib
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from chatdesk.inbox.delivery_text import delivery_problem
 from chatdesk.inbox.models import Attachment, Channel, Conversation, Message
 
 VISITOR_FIELDS = ("name", "email", "page_url", "page_title", "referrer", "user_agent")
@@ -47,6 +48,9 @@ class VisitorContextSerializer(serializers.Serializer):
     referrer = serializers.CharField()
     user_agent = serializers.CharField()
 
+# What the API shows of a file that could not be downloaded (not its provider reference).
+MISSING_FILE_FIELDS = ("index", "name", "content_type", "error", "retrying")
+
 
 class AttachmentSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
@@ -66,6 +70,8 @@ class AttachmentSerializer(serializers.ModelSerializer):
 class MessageSerializer(serializers.ModelSerializer):
     attachments = AttachmentSerializer(many=True, read_only=True)
     sender_name = serializers.SerializerMethodField()
+    delivery_problem = serializers.SerializerMethodField()
+    missing_files = serializers.SerializerMethodField()
 
     class Meta:
         model = Message
@@ -79,13 +85,26 @@ class MessageSerializer(serializers.ModelSerializer):
             "created_at",
             "delivery_status",
             "delivery_error",
+            "delivery_problem",
             "client_id",
+            "kind",
+            "event",
+            "missing_files",
         ]
 
     def get_sender_name(self, obj: Message) -> str:
         if obj.sender_id is None:
             return ""
         return obj.sender.get_full_name() or obj.sender.username
+
+    def get_delivery_problem(self, obj: Message) -> str:
+        """A failed reply's reason in plain words; `delivery_error` keeps the technical text."""
+        if obj.direction != Message.Direction.OUT or not obj.delivery_error:
+            return ""
+        return delivery_problem(channel=obj.conversation.channel, error=obj.delivery_error)
+
+    def get_missing_files(self, obj: Message) -> list[dict]:
+        return [{key: item.get(key) for key in MISSING_FILE_FIELDS} for item in obj.missing_files]
 
 
 class ConversationSerializer(serializers.ModelSerializer):

@@ -1,10 +1,12 @@
-"""Celery tasks of the inbox: ring-timeout escalation. Thin: the rules live in routing."""
+"""Celery tasks of the inbox: ring-timeout escalation and the presence grace period.
+Thin: the rules live in routing and the presence service."""
 
 from __future__ import annotations
 
 from celery import shared_task
 
 from chatdesk.inbox import routing
+from chatdesk.inbox.services import presence
 
 
 @shared_task(name="inbox.escalate_offer")
@@ -21,3 +23,15 @@ def escalate_offer(conversation_id: int, round: int) -> bool:
 def escalate_overdue() -> int:
     """Beat sweep: escalate rounds past their deadline whose task was lost."""
     return routing.escalate_overdue()
+
+
+@shared_task(name="inbox.agent_gone")
+def agent_gone(agent_id: int) -> bool:
+    """Scheduled on an agent's last socket close with countdown=PRESENCE_GRACE_SECONDS."""
+    return presence.agent_gone(agent_id=agent_id)
+
+
+@shared_task(name="inbox.agents_gone_sweep")
+def agents_gone_sweep() -> int:
+    """Beat sweep: presence grace timers that were lost."""
+    return presence.agents_gone_sweep()

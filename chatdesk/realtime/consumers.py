@@ -3,17 +3,40 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from chatdesk.inbox.selectors import latest_event_id
-from chatdesk.inbox.services import visitor
+from chatdesk.inbox.services import presence, visitor
 from chatdesk.realtime.groups import agent_group
 from chatdesk.realtime.hub import hub_for
 
+logger = logging.getLogger(__name__)
+
 UNAUTHENTICATED = 4401
+
+
+def _opened(user) -> int | None:
+    """Count the socket (a returning agent gets their status back) and read the replay
+    point, in one thread hop: the handshake's only database visit."""
+    presence.agent_socket_opened(agent_id=user.pk)
+    return latest_event_id(user)
+
+
+def _closed(agent_id: int) -> None:
+    if not presence.agent_socket_closed(agent_id=agent_id):
+        return
+    # Imported here: the tasks module pulls in routing, needed only on a last close.
+    from chatdesk.inbox.tasks import agent_gone
+
+    try:
+        agent_gone.apply_async((agent_id,), countdown=presence.grace_seconds())
+    except Exception:
+        # The broker is down: the beat sweep applies the grace period instead.
+        logger.warning("Could not schedule the presence grace timer of agent %s", agent_id)
 
 
 class AgentConsumer(AsyncJsonWebsocketConsumer):
@@ -39,7 +62,8 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
         await self.accept()
         # The newest event this agent may see: a client that reconnects later
         # replays from here (GET /api/v1/events/?after=) even if it saw none yet.
-        last = await database_sync_to_async(latest_event_id)(user)
+        last = await database_sync_to_async(_opened)(user)
+        self.counted = True
         await self.send_json(
             {"type": "session.ready", "data": {"agent": user.pk, "last_event_id": last}}
         )
@@ -58,6 +82,9 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
         await handler(message)
 
     async def disconnect(self, code: int) -> None:
+        if getattr(self, "counted", False):
+            self.counted = False
+            await database_sync_to_async(_closed)(self.agent_id)
         if getattr(self, "hub", None):
             await self.hub.leave(self.agent_id, self)
         if getattr(self, "group", None):

@@ -80,11 +80,12 @@ async function post(action, done, body) {
 }
 
 async function transfer() {
-  const agent = await pickAgent("Transfer to a colleague");
+  const agent = await pickAgent("Transfer to a colleague", { transfer: true });
   if (!agent) return;
   const id = store.openId;
   const reopening = store.open?.archived;
-  await api(path("transfer"), { method: "POST", body: { agent: agent.id } });
+  const conversation = await api(path("transfer"), { method: "POST", body: { agent: agent.id } });
+  if (conversation && conversation.id === store.openId) emit("changed", conversation);
   toast(reopening ? `Reopened for ${agentName(agent)}; it is in their inbox now.` : `Transferred to ${agentName(agent)}.`);
   if (!store.me.supervisor) emit("left", id); // it is theirs now, out of this agent's sight
 }

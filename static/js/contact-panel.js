@@ -13,8 +13,9 @@ let shown = ""; // "<conversation>:<contact>" already rendered, to skip refetchi
 
 export function initContactPanel() {
   on("conversation", (conversation) => {
-    // The visitor's page is part of the key: moving to another page redraws the panel.
-    const key = conversation ? `${conversation.id}:${conversation.contact}:${conversation.visitor?.page_url || ""}:${conversation.visitor?.email || ""}` : "";
+    // State in the key: after Dealt with, a transfer or archiving, the history is read
+    // again; the visitor's page too, so moving to another page redraws the panel.
+    const key = conversation ? [conversation.id, conversation.contact, conversation.status, conversation.owner, conversation.archived, conversation.visitor?.page_url || "", conversation.visitor?.email || ""].join(":") : "";
     if (key !== shown) { shown = key; render(conversation); }
   });
 }

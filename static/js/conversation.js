@@ -5,6 +5,7 @@ import { api } from "./api.js";
 import { $, channelIcon, channelLabel, clock, debounce, fileSize, h } from "./dom.js";
 import { toast } from "./toast.js";
 import { emit, store, titleFor } from "./store.js";
+import { deliveryFailure, eventLine, isEventLine, missingFiles } from "./message-extras.js";
 
 const log = $("#message-log");
 const wrap = $("#log-wrap");
@@ -105,15 +106,17 @@ export const markRead = debounce(() => {
 }, 300);
 
 export function messageItem(message) {
+  if (isEventLine(message)) return eventLine(message, clock(message.created_at));
   const conversation = store.open || {};
   const mine = message.direction === "out" && (conversation.channel !== "internal" || message.sender === store.me.id);
   const sender = message.sender === store.me.id ? "You" : message.sender_name || (message.direction === "in" ? conversation.title : "Agent");
-  return h("li", { class: `msg ${mine ? "out" : "in"}`, dataset: { id: message.id || "", clientId: message.client_id || "" } },
+  return h("li", { class: `msg ${mine ? "out" : "in"}`, dataset: { id: message.id || "", clientId: message.client_id || "", sender: message.sender ?? "" } },
     h("div", { class: "msg-meta" },
       h("span", { class: "msg-sender" }, sender),
       h("time", { datetime: message.created_at }, clock(message.created_at))),
     message.body ? h("div", { class: "msg-body" }, message.body) : null,
     attachmentList(message.attachments || []),
+    message.direction === "in" ? missingFiles(message) : null,
     message.direction === "out" ? ticks(message) : null);
 }
 
@@ -124,10 +127,7 @@ function ticks(message) {
     h("span", { class: "tick", title: text, "aria-label": text, role: "img" }, glyph));
   // Delivered and read share a glyph; a word, not colour alone, tells them apart.
   if (status === "read") box.append(h("span", { class: "tick-word", "aria-hidden": "true" }, "Read"));
-  if (status === "failed") {
-    box.append(h("span", { class: "failed-reason" }, message.delivery_error || "The provider refused this message."));
-    if (message.id) box.append(h("button", { type: "button", class: "ghost small", dataset: { retry: message.id } }, "Retry"));
-  }
+  if (status === "failed") box.append(...deliveryFailure(message).filter(Boolean));
   return box;
 }
 
@@ -153,10 +153,11 @@ export function putMessage(message) {
   return item;
 }
 
-export function setStatus({ id, delivery_status, delivery_error }) {
+export function setStatus({ id, delivery_status, delivery_error, delivery_problem }) {
   const item = log.querySelector(`[data-id="${id}"]`);
   if (!item) return;
-  item.querySelector(".ticks")?.replaceWith(ticks({ id, direction: "out", delivery_status, delivery_error }));
+  const sender = item.dataset.sender ? Number(item.dataset.sender) : null;
+  item.querySelector(".ticks")?.replaceWith(ticks({ id, sender, direction: "out", delivery_status, delivery_error, delivery_problem }));
 }
 
 async function loadEarlier() {
@@ -173,7 +174,16 @@ async function loadEarlier() {
 async function onLogClick(event) {
   const retry = event.target.closest("[data-retry]");
   const thumb = event.target.closest("[data-view]");
-  if (retry) {
+  const download = event.target.closest("[data-retry-download]");
+  if (download) {
+    download.disabled = true;
+    try {
+      putMessage(await api(`/api/v1/conversations/${store.openId}/messages/${download.dataset.retryDownload}/retry-download/`, { method: "POST" }));
+    } catch (error) {
+      download.disabled = false;
+      toast(error.message, { kind: "error" });
+    }
+  } else if (retry) {
     retry.disabled = true;
     try {
       putMessage(await api(`/api/v1/conversations/${store.openId}/messages/${retry.dataset.retry}/retry/`, { method: "POST" }));

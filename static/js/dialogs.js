@@ -52,7 +52,8 @@ export function initDialogs() {
 const STATUS_TEXT = { available: "Available", away: "Away", offline: "Offline" };
 
 // The colleague picker (transfer, internal chat): searches name or extension as you type.
-export function pickAgent(title) {
+// `transfer`: only who can be handed a chat, available first and offline last (marked).
+export function pickAgent(title, { transfer = false } = {}) {
   const dialog = $("#agent-dialog");
   const input = $("#agent-search");
   const results = $("#agent-results");
@@ -60,7 +61,7 @@ export function pickAgent(title) {
   input.value = "";
   results.replaceChildren();
   let chosen = null;
-  const search = debounce(() => searchAgents(input.value.trim(), (agent) => { chosen = agent; dialog.close("picked"); }), 150);
+  const search = debounce(() => searchAgents(input.value.trim(), (agent) => { chosen = agent; dialog.close("picked"); }, transfer), 150);
   input.oninput = search;
   // Enter picks the first match instead of submitting (and closing) the dialog.
   input.onkeydown = (event) => {
@@ -75,12 +76,12 @@ export function pickAgent(title) {
   return new Promise((resolve) => dialog.addEventListener("close", () => resolve(chosen), { once: true }));
 }
 
-async function searchAgents(term, pick) {
+async function searchAgents(term, pick, transfer = false) {
   const status = $("#agent-status");
   const results = $("#agent-results");
   let page;
   try {
-    page = await api(`/api/v1/agents/?search=${encodeURIComponent(term)}`);
+    page = await api(`/api/v1/agents/?search=${encodeURIComponent(term)}${transfer ? "&transfer=1" : ""}`);
   } catch (error) {
     status.textContent = error.message;
     return;
@@ -88,7 +89,7 @@ async function searchAgents(term, pick) {
   if ($("#agent-search").value.trim() !== term) return; // a newer search is on its way
   const agents = page.results.filter((agent) => agent.id !== store.me.id);
   results.replaceChildren(...agents.map((agent) => h("li", {},
-    h("button", { type: "button", class: "agent-option", onclick: () => pick(agent) },
+    h("button", { type: "button", class: `agent-option agent-${agent.status}`, onclick: () => pick(agent) },
       h("span", { class: `presence-dot status-${agent.status}`, "aria-hidden": "true" }),
       h("span", { class: "agent-name" }, [agent.first_name, agent.last_name].filter(Boolean).join(" ") || agent.username),
       agent.extension ? h("span", { class: "muted" }, `ext ${agent.extension}`) : null,

@@ -25,6 +25,8 @@ export function initList() {
     if (row) emit("open", Number(row.dataset.id));
   });
   list.addEventListener("keydown", moveFocus);
+  list.addEventListener("focusin", (event) => { const row = event.target.closest(".row"); if (row) rove(row.dataset.id); });
+  rove(null); // the server-rendered rows, before the first load
   setInterval(refreshTimes, 30000);
 }
 
@@ -69,6 +71,7 @@ export function remove(id) {
 export function noteMessage(message) {
   const row = store.conversations.get(message.conversation);
   if (!row) return false;
+  if (message.kind === "event") return true; // an agents' event line is no preview, nor unread
   row.last_message = message.body || (message.attachments?.length ? `📎 ${message.attachments[0].name}` : "");
   row.last_message_at = message.created_at;
   const reading = store.openId === row.id && !document.hidden;
@@ -91,7 +94,20 @@ function render() {
   );
   list.replaceChildren(...rows.map((row) => h("li", { class: "row-item" }, rowButton(row))));
   empty.hidden = rows.length > 0;
+  rove(focusedId || tabStopId);
   if (focusedId) list.querySelector(`.row[data-id="${focusedId}"]`)?.focus();
+}
+
+// The list is one Tab stop (roving tabindex): the row last focused, else the open
+// one, else the first; arrows, Home and End move inside it.
+let tabStopId = null;
+
+function rove(id) {
+  const rows = [...list.querySelectorAll(".row")];
+  const stop = rows.find((row) => row.dataset.id === String(id))
+    || rows.find((row) => row.getAttribute("aria-current") === "true") || rows[0];
+  rows.forEach((row) => { row.tabIndex = row === stop ? 0 : -1; });
+  tabStopId = stop?.dataset.id ?? null;
 }
 
 function rowButton(row) {
@@ -125,13 +141,14 @@ function refreshTimes() {
   if (store.conversations.size) render();
 }
 
-// Up/Down arrows walk the list, as in every mail client.
+// Up/Down arrows walk the list, as in every mail client; Home and End jump.
 function moveFocus(event) {
-  if (!["ArrowDown", "ArrowUp"].includes(event.key)) return;
+  if (!["ArrowDown", "ArrowUp", "Home", "End"].includes(event.key)) return;
   const rows = [...list.querySelectorAll(".row")];
   const index = rows.indexOf(document.activeElement);
-  const next = rows[index + (event.key === "ArrowDown" ? 1 : -1)];
-  if (next) { event.preventDefault(); next.focus(); }
+  const next = { Home: rows[0], End: rows[rows.length - 1] }[event.key]
+    || rows[index + (event.key === "ArrowDown" ? 1 : -1)];
+  if (next) { event.preventDefault(); rove(next.dataset.id); next.focus(); }
 }
 
 export function selectRow(id) {
@@ -139,4 +156,5 @@ export function selectRow(id) {
     if (Number(row.dataset.id) === id) row.setAttribute("aria-current", "true");
     else row.removeAttribute("aria-current");
   });
+  rove(id);
 }

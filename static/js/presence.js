@@ -10,6 +10,7 @@ const select = $("#presence");
 const CONNECTION_TEXT = { connecting: "Connecting…", online: "Live", offline: "Reconnecting…" };
 
 export function initPresence() {
+  $("#reconnect-now").addEventListener("click", () => window.chatdesk?.socket.reconnectNow());
   select.addEventListener("change", async () => {
     const wanted = select.value;
     try {
@@ -32,4 +33,6 @@ export function showConnection(state) {
   const box = $("#connection");
   box.dataset.state = state;
   box.querySelector(".connection-text").textContent = CONNECTION_TEXT[state];
+  // Hard to miss while it lasts: an agent must not wait for chats that cannot arrive.
+  $("#offline-banner").hidden = state !== "offline";
 }

@@ -33,11 +33,13 @@ async def test_the_receiver_hears_the_reopened_chat_and_the_sender_only_its_remo
         assert response.status_code == 200, response.content
 
         heard = await drain(receiver)
-        assert [(e["type"], e["data"]["id"]) for e in heard] == [
-            ("conversation.updated", conversation_id)
-        ]
-        assert heard[0]["data"]["owner"] == oscar.pk
-        assert heard[0]["data"]["archived"] is False
+        # The line "Alice reopened the chat for Oscar" (a message), then the chat itself.
+        assert [e["type"] for e in heard] == ["message.created", "conversation.updated"]
+        assert heard[0]["data"]["conversation"] == conversation_id
+        assert heard[0]["data"]["event"]["type"] == "reopened"
+        assert heard[1]["data"]["id"] == conversation_id
+        assert heard[1]["data"]["owner"] == oscar.pk
+        assert heard[1]["data"]["archived"] is False
         sender_heard = await drain(sender)
         assert [(e["type"], e["data"]["id"]) for e in sender_heard] == [
             ("conversation.removed", conversation_id)

@@ -19,6 +19,7 @@ def test_replay_returns_my_events_in_order_and_nothing_else(customer_writes, ali
     assert [e["type"] for e in alice_events] == [
         "conversation.offered",
         "message.created",
+        "message.created",  # the event line: alice took the chat
         "conversation.updated",
         "message.created",
     ]

@@ -29,7 +29,8 @@ def test_take_makes_it_mine_and_others_lose_sight(customer_writes, alice, bob, c
     assert response.json()["status"] == "taken"
     assert api(bob).get(f"/api/v1/conversations/{conversation.pk}/").status_code == 404
     assert log.types(bob) == ["conversation.removed"]
-    assert log.types(alice) == ["conversation.updated"]
+    # The event line "Alice took the chat", then the chat itself.
+    assert log.types(alice) == ["message.created", "conversation.updated"]
     # The loser of the race learns why: 409 for a member of the queue.
     late = api(bob).post(f"/api/v1/conversations/{conversation.pk}/take/")
     assert late.status_code == 409
@@ -60,7 +61,10 @@ def test_first_reply_takes_the_chat_and_is_queued_for_delivery(customer_writes, 
         f"/api/v1/conversations/{conversation.pk}/messages/", {"body": "me too"}, format="json"
     )
     assert reply.status_code == 409
-    assert Message.objects.filter(conversation=conversation, direction="out").count() == 1
+    assert (
+        Message.objects.filter(conversation=conversation, direction="out", kind="message").count()
+        == 1
+    )
 
 
 def test_same_client_id_twice_stores_one_reply(customer_writes, alice, api):
@@ -71,7 +75,10 @@ def test_same_client_id_twice_stores_one_reply(customer_writes, alice, api):
     again = api(alice).post(url, payload, format="json")
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json()["id"] == again.json()["id"]
-    assert Message.objects.filter(conversation=conversation, direction="out").count() == 1
+    assert (
+        Message.objects.filter(conversation=conversation, direction="out", kind="message").count()
+        == 1
+    )
 
 
 def test_empty_reply_is_refused_with_a_reason(customer_writes, alice, api):
@@ -99,7 +106,7 @@ def test_transfer_by_extension_hands_it_over(
     assert api(alice).get(f"/api/v1/conversations/{conversation.pk}/").status_code == 404
     assert api(oscar).get(f"/api/v1/conversations/{conversation.pk}/").status_code == 200
     assert log.types(alice) == ["conversation.removed"]
-    assert log.types(oscar) == ["conversation.updated"]
+    assert log.types(oscar) == ["message.created", "conversation.updated"]
     assert log.types(bob) == []
 
 

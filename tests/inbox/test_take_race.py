@@ -66,6 +66,6 @@ def test_many_agents_racing_gives_exactly_one_owner(queue_a, customer_writes, ho
     conversation.refresh_from_db()
     assert conversation.owner in racers
     if how == "reply":
-        replies = Message.objects.filter(conversation=conversation, direction="out")
+        replies = Message.objects.filter(conversation=conversation, direction="out", kind="message")
         assert [m.sender for m in replies] == [conversation.owner]
     assert Conversation.objects.filter(owner__isnull=False).count() == 1

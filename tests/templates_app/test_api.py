@@ -101,7 +101,7 @@ def test_rendering_counts_a_use_and_reorders_the_list(api_for, alice, greeting):
 
 def test_render_without_a_contact_name(api_for, alice, greeting):
     response = api_for(alice).post(f"{URL}{greeting.pk}/render/", {}, format="json")
-    assert response.json() == {"text": "Hello, this is Alice."}
+    assert response.json() == {"text": "Hello there, this is Alice."}
 
 
 @pytest.fixture
@@ -125,14 +125,14 @@ def test_render_for_a_conversation_asks_the_registered_lookup(
     assert hidden.status_code == 404
 
 
-def test_render_for_a_conversation_without_a_lookup_leaves_the_name_empty(
+def test_render_for_a_conversation_without_a_lookup_says_there(
     api_for, alice, greeting, monkeypatch
 ):
     monkeypatch.setattr(contact_lookup, "_lookup", None)  # as before inbox registers one
     response = api_for(alice).post(
         f"{URL}{greeting.pk}/render/", {"conversation": 7}, format="json"
     )
-    assert response.json() == {"text": "Hello, this is Alice."}
+    assert response.json() == {"text": "Hello there, this is Alice."}
 
 
 def test_the_schema_describes_the_template_endpoints(client):

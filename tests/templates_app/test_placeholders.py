@@ -25,10 +25,23 @@ def test_every_whitelisted_placeholder_is_filled(agent):
     assert text == "Jonas Müller|Jonas|Dana Diaz|Dana|214"
 
 
-def test_an_unknown_contact_name_renders_empty_and_takes_its_space_along(agent):
+def test_an_unknown_contact_name_renders_a_neutral_fallback(agent):
     body = "Hi {{ contact.first_name }}, I am {{ agent.first_name }}."
-    assert render_template(body, contact_name=None, agent=agent) == "Hi, I am Dana."
-    assert render_template(body, contact_name="   ", agent=agent) == "Hi, I am Dana."
+    assert render_template(body, contact_name=None, agent=agent) == "Hi there, I am Dana."
+    assert render_template(body, contact_name="   ", agent=agent) == "Hi there, I am Dana."
+
+
+@pytest.mark.parametrize(
+    "stand_in", ["Website visitor", "Visitor", "visitor-3f9a", "+49 176 1234567", "a@b.example"]
+)
+def test_a_stand_in_title_is_not_taken_for_a_name(agent, stand_in):
+    body = "Hi {{ contact.first_name }} ({{ contact.name }})"
+    assert render_template(body, contact_name=stand_in, agent=agent) == "Hi there (there)"
+
+
+def test_an_empty_agent_value_still_takes_its_space_along(db):
+    agent = UserFactory(username="x42", extension=None)
+    assert render_template("ext {{ agent.extension }}.", contact_name="", agent=agent) == "ext."
 
 
 def test_an_agent_without_names_or_extension_falls_back_to_the_username(db):

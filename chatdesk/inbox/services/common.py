@@ -8,9 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from chatdesk.accounts.models import User
-from chatdesk.inbox import routing
+from chatdesk.inbox import events, routing
 from chatdesk.inbox.errors import AlreadyOwned, NotVisible
-from chatdesk.inbox.models import Conversation, ConversationEvent
+from chatdesk.inbox.models import Conversation, ConversationEvent, DeliveryStatus, Message
 from chatdesk.inbox.selectors import visible_conversations
 from queues.models import QueueMember
 
@@ -50,6 +50,45 @@ def already_owned_detail(conversation: Conversation) -> str:
 def log(conversation: Conversation, kind: str, *, actor: User | None, **data: object) -> None:
     """Append to the conversation's history (who did what, when)."""
     ConversationEvent.objects.create(conversation=conversation, actor=actor, kind=kind, data=data)
+
+
+def _name(user: User | None) -> str:
+    return (user.get_full_name() or user.username) if user else ""
+
+
+def event_line(
+    conversation: Conversation,
+    event_type: str,
+    *,
+    actor: User | None,
+    to: User | None = None,
+    notice: str = "",
+) -> Message:
+    """A line in the conversation's story (taken, transferred, ended...), stored among
+    its messages so every agent sees it in place, and never mistaken for a reply.
+
+    `notice`: what the customer was told; the line is then kind "notice" with that
+    body (the live-chat visitor sees it), otherwise kind "event", for agents only.
+    No sender: nobody typed it. Not a new message for the list's order either.
+    """
+    data: dict = {
+        "type": event_type,
+        "actor": actor.pk if actor else None,
+        "actor_name": _name(actor),
+    }
+    if to is not None:
+        data.update(to=to.pk, to_name=_name(to))
+    line = Message.objects.create(
+        conversation=conversation,
+        direction=Message.Direction.OUT,
+        kind=Message.Kind.NOTICE if notice else Message.Kind.EVENT,
+        event=data,
+        body=notice,
+        # Never pending: the outbox sweep must not try to deliver it.
+        delivery_status=DeliveryStatus.SENT,
+    )
+    events.message_created(line)
+    return line
 
 
 def now() -> datetime:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -34,6 +35,8 @@ from chatdesk.inbox.models import Attachment, Conversation, DeliveryStatus, Mess
 from chatdesk.inbox.selectors import visible_conversations
 from chatdesk.inbox.services.common import now
 from chatdesk.rawsql import Columns, column, table
+
+logger = logging.getLogger(__name__)
 
 
 def claim_timeout() -> timedelta:
@@ -171,6 +174,8 @@ def message_mark_failed(*, message_id: int, reason: str) -> Message:
     message.delivery_error = reason[:2000]
     message.delivery_claimed_at = None
     message.save(update_fields=["delivery_status", "delivery_error", "delivery_claimed_at"])
+    # The agent sees a plain sentence; the provider's own words are kept for whoever digs.
+    logger.warning("Reply %s was not delivered: %s", message.pk, message.delivery_error)
     events.message_status(message)
     return message
 
@@ -238,6 +243,12 @@ def message_add_inbound_file(
                 f"{attachment.name}.webp", ContentFile(files.thumbnail(data)), save=False
             )
     attachment.save()
+    still_missing = [item for item in message.missing_files if item.get("ref") != media_ref]
+    if still_missing != message.missing_files:
+        message.missing_files = still_missing
+        if not still_missing:
+            message.delivery_error = ""
+        message.save(update_fields=["missing_files", "delivery_error"])
     events.message_updated(message)
     return attachment
 
@@ -259,12 +270,68 @@ def message_attach_uploads(*, message_id: int, attachment_ids: list[int]) -> int
 
 
 @transaction.atomic
-def message_note_media_failure(*, message_id: int, reason: str) -> None:
-    """The customer's file could not be fetched: say so on the message, not silently."""
+def message_note_media_failure(
+    *,
+    message_id: int,
+    reason: str,
+    account_id: int | None = None,
+    media_ref: str = "",
+    content_type: str = "",
+    filename: str = "",
+    sha256: str = "",
+    index: int = 0,
+) -> None:
+    """The customer's file could not be fetched: say so on the message, not silently,
+    and keep what a retry needs (the message shows a placeholder with Retry)."""
     message = Message.objects.select_for_update().select_related("conversation").get(pk=message_id)
     message.delivery_error = f"A file could not be downloaded: {reason}"[:2000]
-    message.save(update_fields=["delivery_error"])
+    missing = [item for item in message.missing_files if item.get("index") != index]
+    missing.append(
+        {
+            "index": index,
+            "account": account_id,
+            "ref": media_ref,
+            "content_type": content_type,
+            "filename": filename,
+            "name": filename or f"file-{index + 1}",
+            "sha256": sha256,
+            "error": reason[:500],
+            "retrying": False,
+        }
+    )
+    message.missing_files = sorted(missing, key=lambda item: item["index"])
+    message.save(update_fields=["delivery_error", "missing_files"])
+    logger.warning("A file of message %s could not be downloaded: %s", message_id, reason)
     events.message_updated(message)
+
+
+@transaction.atomic
+def message_media_retry(*, conversation_id: int, message_id: int, agent: User) -> Message:
+    """The agent's Retry on a customer's file that could not be downloaded.
+
+    Marks each missing file as retrying; the caller enqueues the downloads after
+    commit (`message.missing_files` says what to fetch). A download that fails again
+    shows the placeholder again, with the new reason.
+    """
+    message = (
+        Message.objects.select_for_update()
+        .select_related("conversation")
+        .filter(pk=message_id, conversation_id=conversation_id)
+        .filter(conversation__in=visible_conversations(agent))
+        .first()
+    )
+    if message is None:
+        raise NotVisible("No such message.")
+    waiting = [item for item in message.missing_files if not item.get("retrying")]
+    if not waiting:
+        raise InvalidState("No file of this message is waiting for a retry.")
+    if any(not item.get("account") or not item.get("ref") for item in waiting):
+        raise InvalidState("This file cannot be fetched again: the provider gave no reference.")
+    for item in message.missing_files:
+        item["retrying"] = True
+    message.save(update_fields=["missing_files"])
+    events.message_updated(message)
+    return message
 
 
 @transaction.atomic

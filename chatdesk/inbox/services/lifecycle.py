@@ -19,7 +19,6 @@ from chatdesk.inbox.models import (
     Attachment,
     Channel,
     Conversation,
-    DeliveryStatus,
     Message,
     ParticipantState,
     ReadMarker,
@@ -30,6 +29,7 @@ from chatdesk.inbox.selectors import conversation_audience
 from chatdesk.inbox.services.common import (
     already_owned_detail,
     drain_after_commit,
+    event_line,
     lock_visible,
     log,
     now,
@@ -199,15 +199,10 @@ def _require_livechat(conversation: Conversation) -> None:
         raise NotAllowedForChannel("Only live chats can be ended or blocked.")
 
 
-def _tell_visitor(conversation: Conversation, body: str, *, agent: User) -> Message:
-    notice = Message.objects.create(
-        conversation=conversation,
-        direction=Message.Direction.OUT,
-        sender=agent,
-        body=body,
-        delivery_status=DeliveryStatus.SENT,
-    )
-    events.message_created(notice)
+def _tell_visitor(
+    conversation: Conversation, body: str, *, agent: User, event_type: str
+) -> Message:
+    notice = event_line(conversation, event_type, actor=agent, notice=body)
     transaction.on_commit(lambda: outbound.visitor_event(conversation.pk, "chat.ended", body))
     return notice
 
@@ -218,7 +213,9 @@ def conversation_end(*, conversation_id: int, agent: User) -> Conversation:
     conversation = lock_visible(conversation_id=conversation_id, agent=agent)
     _require_livechat(conversation)
     _require_owner_or_supervisor(conversation, agent)
-    _tell_visitor(conversation, "The agent has ended this chat. Thank you!", agent=agent)
+    _tell_visitor(
+        conversation, "The agent has ended this chat. Thank you!", agent=agent, event_type="ended"
+    )
     _close(conversation, status=Status.ENDED, actor=agent, kind="ended")
     return conversation
 
@@ -243,7 +240,12 @@ def conversation_block(
     conversation.blocked = True
     conversation.save(update_fields=["blocked"])
     if conversation.is_open:
-        _tell_visitor(conversation, "This chat has been closed by the agent.", agent=agent)
+        _tell_visitor(
+            conversation,
+            "This chat has been closed by the agent.",
+            agent=agent,
+            event_type="blocked",
+        )
         _close(conversation, status=Status.ENDED, actor=agent, kind="blocked")
     else:
         log(conversation, "blocked", actor=agent)

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from chatdesk.accounts.models import User
+from chatdesk.accounts.selectors import takes_chats
 from chatdesk.inbox import events, outbound, routing
 from chatdesk.inbox.errors import (
     AlreadyOpen,
@@ -30,6 +31,7 @@ from chatdesk.inbox.models import (
 from chatdesk.inbox.services.common import (
     already_owned_detail,
     drain_after_commit,
+    event_line,
     lock_for_claim,
     lock_visible,
     log,
@@ -59,6 +61,7 @@ def _claim(conversation: Conversation, *, agent: User) -> set[int]:
     conversation.refresh_from_db()
     lost = routing.close_offers(conversation=conversation, winner_id=agent.pk)
     log(conversation, "taken", actor=agent)
+    event_line(conversation, "taken", actor=agent)
     return lost
 
 
@@ -179,6 +182,11 @@ def conversation_transfer(*, conversation_id: int, agent: User, to_agent_id: int
     target = User.objects.filter(pk=to_agent_id, is_active=True).first()
     if target is None:
         raise InvalidInput("No such agent.")
+    if not User.objects.filter(takes_chats(), pk=target.pk).exists():
+        raise InvalidInput(
+            f"{target.get_full_name() or target.username} does not take chats "
+            "(a manager or owner needs an extension for that)."
+        )
     # Giving a closed chat back to its last owner is a real hand-over (it reopens);
     # "transferring" an open chat to its owner changes nothing.
     if target.pk == conversation.owner_id and not reopening:
@@ -196,6 +204,7 @@ def conversation_transfer(*, conversation_id: int, agent: User, to_agent_id: int
         previous_owner=previous_owner,
         reopened=reopening,
     )
+    event_line(conversation, "reopened" if reopening else "transferred", actor=agent, to=target)
     # Only real agents: the id 0 once used for "no previous owner" became an event
     # recipient row whose foreign key failed at commit (a 500 on unowned chats).
     lost |= {agent.pk} | ({previous_owner} if previous_owner else set())
