@@ -99,6 +99,7 @@ def test_a_text_reply_costs_a_fixed_number_of_queries(
                 "id": second.pk,
                 "delivery_status": "sent",
                 "delivery_error": "",
+                "delivery_problem": "",
             },
         }
     ]
