@@ -279,6 +279,7 @@ SPECTACULAR_SETTINGS = {
         "ConversationStatusEnum": "chatdesk.inbox.models.Status",
         "PresenceEnum": "chatdesk.accounts.models.Presence",
         "DeliveryStatusEnum": "chatdesk.inbox.models.DeliveryStatus",
+        "MessageKindEnum": "chatdesk.inbox.models.Message.Kind",
     },
 }
 

@@ -218,6 +218,11 @@ TABLE: dict[tuple[str, str], Call] = {
         in_view(409),
         params=lambda w: {"conversation_pk": w.conversation, "id": w.message},
     ),
+    # A message with no file left to fetch: whoever sees the chat is told so (409).
+    ("post", "/api/v1/conversations/{conversation_pk}/messages/{id}/retry-download/"): Call(
+        in_view(409),
+        params=lambda w: {"conversation_pk": w.conversation, "id": w.message},
+    ),
     ("post", "/api/v1/conversations/{id}/take/"): Call(in_view(200), params=CONV),
     ("post", "/api/v1/conversations/{id}/transfer/"): Call(
         in_view(200), params=CONV, body=lambda w: {"agent": w.bob}
