@@ -199,11 +199,7 @@ def visitor_message_send(
         raise MessageRejected("Write a message first.")
     if len(body) > MAX_BODY_CHARS:
         raise MessageRejected(f"Messages are limited to {MAX_BODY_CHARS} characters.")
-    session = VisitorSession.objects.select_related("account").filter(pk=session_id).first()
-    if session is None or not session.is_live or not session.account.active:
-        raise InvalidSession()
-    if selectors.visitor_blocked(visitor_id=session.visitor_id, ip=ip):
-        raise VisitorBlocked()
+    session = _live_session(session_id, ip=ip)
     if not limits.allow(
         limits.message_key(session.token_hash),
         limit=limits.messages_per_window(),
@@ -270,15 +266,21 @@ def _attachment_ids(given: object) -> list[int]:
     return list(dict.fromkeys(given))
 
 
-@transaction.atomic
-def visitor_upload(*, session_id: int, name: str, data: bytes, ip: str | None = None) -> Attachment:
-    """A file the visitor will send: the agents' checks (type by content, size), then
-    recorded as this session's, so no other visitor can attach it."""
+def _live_session(session_id: int, *, ip: str | None) -> VisitorSession:
+    """The session a visitor writes or uploads through: refused once ended or blocked."""
     session = VisitorSession.objects.select_related("account").filter(pk=session_id).first()
     if session is None or not session.is_live or not session.account.active:
         raise InvalidSession()
     if selectors.visitor_blocked(visitor_id=session.visitor_id, ip=ip):
         raise VisitorBlocked()
+    return session
+
+
+@transaction.atomic
+def visitor_upload(*, session_id: int, name: str, data: bytes, ip: str | None = None) -> Attachment:
+    """A file the visitor will send: the agents' checks (type by content, size), then
+    recorded as this session's, so no other visitor can attach it."""
+    session = _live_session(session_id, ip=ip)
     if not limits.allow(
         limits.upload_key(session.token_hash),
         limit=limits.uploads_per_minute(),

@@ -180,9 +180,8 @@ def message_mark_failed(*, message_id: int, reason: str) -> Message:
     return message
 
 
-@transaction.atomic
-def message_retry(*, conversation_id: int, message_id: int, agent: User) -> Message:
-    """The agent's "retry" on a failed reply: back to pending, sent again."""
+def _visible_message_for_update(conversation_id: int, message_id: int, agent: User) -> Message:
+    """A message of a chat the agent sees, locked for an action on it; else NotVisible."""
     message = (
         Message.objects.select_for_update()
         .select_related("conversation")
@@ -192,6 +191,13 @@ def message_retry(*, conversation_id: int, message_id: int, agent: User) -> Mess
     )
     if message is None:
         raise NotVisible("No such message.")
+    return message
+
+
+@transaction.atomic
+def message_retry(*, conversation_id: int, message_id: int, agent: User) -> Message:
+    """The agent's "retry" on a failed reply: back to pending, sent again."""
+    message = _visible_message_for_update(conversation_id, message_id, agent)
     if message.delivery_status != DeliveryStatus.FAILED or message.sender_id != agent.pk:
         raise InvalidState("Only your own failed messages can be retried.")
     message.delivery_status = DeliveryStatus.PENDING
@@ -313,15 +319,7 @@ def message_media_retry(*, conversation_id: int, message_id: int, agent: User) -
     commit (`message.missing_files` says what to fetch). A download that fails again
     shows the placeholder again, with the new reason.
     """
-    message = (
-        Message.objects.select_for_update()
-        .select_related("conversation")
-        .filter(pk=message_id, conversation_id=conversation_id)
-        .filter(conversation__in=visible_conversations(agent))
-        .first()
-    )
-    if message is None:
-        raise NotVisible("No such message.")
+    message = _visible_message_for_update(conversation_id, message_id, agent)
     waiting = [item for item in message.missing_files if not item.get("retrying")]
     if not waiting:
         raise InvalidState("No file of this message is waiting for a retry.")
