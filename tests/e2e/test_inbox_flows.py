@@ -73,7 +73,9 @@ def test_the_unknown_contact_banner_adds_replies_or_ignores(sign_in, alice, queu
     page.get_by_label("Reply").press("Enter")
     expect(page.locator(".msg.out .msg-body")).to_have_text("Hello Rasmus")
     expect(page.locator(".msg.out .ticks")).to_have_class("ticks ticks-pending")  # stored
-    assert Message.objects.filter(conversation=replied, direction="out").count() == 1
+    assert (
+        Message.objects.filter(conversation=replied, direction="out", kind="message").count() == 1
+    )
 
     row(page, "Ivo Ignore").click()
     banner.get_by_role("button", name="Ignore").click()
@@ -132,7 +134,7 @@ def test_a_failed_reply_shows_why_and_retry_sends_it(sign_in, alice, queue_a, pr
     page.get_by_label("Reply").fill("Your order left today.")
     page.get_by_label("Reply").press("Enter")
     expect(page.locator(".msg.out .ticks")).to_have_class("ticks ticks-pending")
-    reply = Message.objects.get(conversation=chat, direction="out")
+    reply = Message.objects.get(conversation=chat, direction="out", kind="message")
 
     provider.fail_next("whatsapp", "131047")
     assert off_loop(lambda: deliver_message.apply(args=(reply.pk,)).get()) == "failed"

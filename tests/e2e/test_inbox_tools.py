@@ -98,7 +98,7 @@ def test_files_dropped_or_attached_are_sent_or_refused_clearly(sign_in, alice, q
     expect(thumb).to_be_visible()
     page.locator(".msg.out .thumb").click()
     expect(page.get_by_role("dialog", name="photo.png")).to_be_visible()
-    sent = Message.objects.get(conversation=chat, direction="out")
+    sent = Message.objects.get(conversation=chat, direction="out", kind="message")
     assert [a.name for a in sent.attachments.all()] == ["photo.png"]
 
 

@@ -47,7 +47,7 @@ def test_a_visitor_is_offered_to_both_agents_and_answered_by_one(
 
     expect(row(alice_page, "Vera Visitor")).to_have_count(0)
     expect(bob_page.locator("#conv-sub")).to_contain_text("Yours")
-    reply = Message.objects.get(direction="out")
+    reply = Message.objects.get(direction="out", kind="message")
     assert reply.conversation.owner == bob
     # No Celery worker in this suite: run the delivery to the visitor's socket here.
     assert off_loop(deliver_to_visitor, reply.pk) == "delivered"
@@ -118,7 +118,10 @@ def test_the_inbox_works_by_keyboard_alone(fresh_page, live_url, alice, bob, que
     page.keyboard.press("Enter")
     expect(page.locator(".msg.out .msg-body")).to_have_text("We do, net 30.")
     expect(page.locator(".msg.out .ticks")).to_have_class("ticks ticks-pending")
-    assert Message.objects.get(conversation=chat, direction="out").body == "We do, net 30."
+    assert (
+        Message.objects.get(conversation=chat, direction="out", kind="message").body
+        == "We do, net 30."
+    )
 
     page.get_by_role("button", name="Settings").focus()
     page.keyboard.press("Enter")

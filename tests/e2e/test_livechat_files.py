@@ -161,7 +161,7 @@ def test_the_agents_photo_and_pdf_reach_the_visitor_as_a_thumbnail_and_a_downloa
     agent.get_by_label("Reply").fill("Here you are, and the replacement is on its way.")
     agent.get_by_label("Reply").press("Enter")
     expect(agent.locator('.msg.out:not([data-id=""])')).to_have_count(1)
-    reply = Message.objects.get(direction="out")
+    reply = Message.objects.get(direction="out", kind="message")
     assert reply.attachments.count() == 2
     assert off_loop(deliver_to_visitor, reply.pk) == "delivered"
 

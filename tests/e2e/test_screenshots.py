@@ -310,7 +310,7 @@ def test_take_the_readme_screenshots(sign_in, fresh_page, live_url, off_loop):
     page.get_by_label("Reply", exact=True).press("Enter")
     expect(page.locator(".msg.out .ticks")).not_to_have_class("ticks ticks-sending")
     reply = Message.objects.filter(
-        direction="out", conversation__identity__display_name="Hanna"
+        direction="out", kind="message", conversation__identity__display_name="Hanna"
     ).get()
     assert off_loop(deliver_to_visitor, reply.pk) == "delivered"
     expect(visitor.locator(".msg.out")).to_have_count(1)
