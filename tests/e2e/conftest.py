@@ -19,6 +19,7 @@ from django.db import connection
 from django.test import Client
 from playwright.sync_api import expect
 
+from chatdesk.inbox.models import AgentConnection
 from tests.browser import CHROMIUM, require_chromium
 from tests.factories import PASSWORD
 from tests.live import daphne_server
@@ -155,6 +156,7 @@ def fresh_page(browser) -> Iterator[Callable]:
     yield open_page
     for context in contexts:
         context.close()
+    _wait_until_server_is_idle()
 
 
 def _wait_until_server_is_idle(timeout: float = 10.0) -> None:
@@ -166,6 +168,10 @@ def _wait_until_server_is_idle(timeout: float = 10.0) -> None:
     if connection.vendor != "postgresql":
         return
     deadline = time.monotonic() + timeout
+    # A closed page's agent socket is counted off by daphne a moment later, in a
+    # transaction of its own: wait for those first, then for anything else in flight.
+    while time.monotonic() < deadline and AgentConnection.objects.filter(open_sockets__gt=0):
+        time.sleep(0.05)
     with connection.cursor() as cursor:
         while time.monotonic() < deadline:
             cursor.execute(
