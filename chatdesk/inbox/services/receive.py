@@ -56,17 +56,34 @@ def message_receive(*, inbound: Inbound) -> tuple[Message, bool]:
     follow_up = _follow_up(inbound)
     if follow_up is not None:
         conversation, already_stored = follow_up
-        if already_stored:
-            return _stored(inbound), False
-        opened = False
-    else:
-        duplicate = _stored(inbound)
-        if duplicate is not None:
-            return duplicate, False
-        identity = contacts_services.identity_resolve(
-            kind=inbound.channel, address=inbound.sender_address, display_name=inbound.sender_name
-        )
-        conversation, opened = _open_conversation(inbound, identity)
+        return _receive_follow_up(inbound, conversation, already_stored=already_stored)
+    return _receive_in_new_chat(inbound)
+
+
+def _receive_follow_up(
+    inbound: Inbound, conversation: Conversation, *, already_stored: bool
+) -> tuple[Message, bool]:
+    """The sender's chat is open (and row-locked): the message joins it, unrouted."""
+    if already_stored:
+        return _stored(inbound), False
+    return _record(inbound, conversation, opened=False)
+
+
+def _receive_in_new_chat(inbound: Inbound) -> tuple[Message, bool]:
+    """No open chat: resolve the sender, then open a chat (or take back the one a
+    concurrent delivery just opened) and route it if it is new."""
+    duplicate = _stored(inbound)
+    if duplicate is not None:
+        return duplicate, False
+    identity = contacts_services.identity_resolve(
+        kind=inbound.channel, address=inbound.sender_address, display_name=inbound.sender_name
+    )
+    conversation, opened = _open_conversation(inbound, identity)
+    return _record(inbound, conversation, opened=opened)
+
+
+def _record(inbound: Inbound, conversation: Conversation, *, opened: bool) -> tuple[Message, bool]:
+    """Store the message in `conversation`, route a chat opened now, publish both."""
     try:
         with transaction.atomic():
             message = Message.objects.create(
