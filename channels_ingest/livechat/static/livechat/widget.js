@@ -63,36 +63,32 @@
     return node;
   }
 
-  function clipIcon() {
+  // Icons are SVG, not emoji: they look the same whatever fonts the visitor has.
+  function icon(size, pathAttrs) {
     var ns = "http://www.w3.org/2000/svg";
     var svg = document.createElementNS(ns, "svg");
     svg.setAttribute("viewBox", "0 0 24 24");
-    svg.setAttribute("width", "20");
-    svg.setAttribute("height", "20");
+    svg.setAttribute("width", String(size));
+    svg.setAttribute("height", String(size));
     svg.setAttribute("aria-hidden", "true");
     var path = document.createElementNS(ns, "path");
-    path.setAttribute("fill", "none");
-    path.setAttribute("stroke", "currentColor");
-    path.setAttribute("stroke-width", "2");
-    path.setAttribute("stroke-linecap", "round");
-    path.setAttribute("d", "M21 11.5l-8.6 8.6a5 5 0 0 1-7.1-7.1l8.6-8.6a3.3 3.3 0 0 1 4.7 4.7l-8.6 8.6a1.7 1.7 0 0 1-2.4-2.4l7.9-7.9");
+    Object.keys(pathAttrs).forEach(function (key) { path.setAttribute(key, pathAttrs[key]); });
     svg.appendChild(path);
     return svg;
   }
 
+  function clipIcon() {
+    return icon(20, {
+      fill: "none", stroke: "currentColor", "stroke-width": "2", "stroke-linecap": "round",
+      d: "M21 11.5l-8.6 8.6a5 5 0 0 1-7.1-7.1l8.6-8.6a3.3 3.3 0 0 1 4.7 4.7l-8.6 8.6a1.7 1.7 0 0 1-2.4-2.4l7.9-7.9",
+    });
+  }
+
   function chatIcon() {
-    // An SVG, not an emoji: it looks the same whatever fonts the visitor has.
-    var ns = "http://www.w3.org/2000/svg";
-    var svg = document.createElementNS(ns, "svg");
-    svg.setAttribute("viewBox", "0 0 24 24");
-    svg.setAttribute("width", "28");
-    svg.setAttribute("height", "28");
-    svg.setAttribute("aria-hidden", "true");
-    var path = document.createElementNS(ns, "path");
-    path.setAttribute("fill", "currentColor");
-    path.setAttribute("d", "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z");
-    svg.appendChild(path);
-    return svg;
+    return icon(28, {
+      fill: "currentColor",
+      d: "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z",
+    });
   }
 
   var CSS = [
