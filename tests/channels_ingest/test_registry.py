@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from channels_ingest.providers import get_adapter
-from channels_ingest.providers.base import Adapter
+from channels_ingest.providers.base import ProviderAdapter
 
 
 @pytest.mark.parametrize("kind", ["whatsapp", "messenger", "sms"])
 def test_every_provider_kind_has_an_adapter_implementing_the_interface(kind):
     adapter = get_adapter(kind, base_url="http://emulator.invalid")
-    assert isinstance(adapter, Adapter)
+    assert isinstance(adapter, ProviderAdapter)
     assert adapter.kind == kind
 
 
