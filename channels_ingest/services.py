@@ -5,12 +5,19 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import IntegrityError, transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from channels_ingest.models import ChannelAccount
-from channels_ingest.providers.base import InboundMessage, StatusUpdate
+from channels_ingest.providers.base import (
+    InboundMessage,
+    Payload,
+    ProviderAdapter,
+    StatusUpdate,
+    WebhookRequest,
+)
 from chatdesk.inbox.services import delivery
 from chatdesk.inbox.services.receive import Inbound, message_receive, message_status_update
 
@@ -20,7 +27,7 @@ from chatdesk.inbox.services.receive import Inbound, message_receive, message_st
 # and again at commit; other processes' changes may not be seen for ACCOUNT_CACHE_SECONDS,
 # so the cache is trusted only when it leads to a stored webhook. One it cannot verify, or
 # whose store fails on a row deleted meanwhile (the account, or the queue it routes to), is
-# tried again with the accounts as the database has them (webhooks._ingest): a rotated
+# tried again with the accounts as the database has them (webhook_receive): a rotated
 # secret or a re-created account never costs a refusal (Twilio does not retry an SMS webhook).
 ACCOUNT_CACHE_SECONDS = 5.0
 _accounts: dict[tuple[str, str], tuple[float, ChannelAccount | None]] = {}
@@ -63,6 +70,45 @@ def _account_changed(**_kwargs: object) -> None:
     forget_accounts()
     # Again after commit: a request between the save and the commit re-read the old row.
     transaction.on_commit(forget_accounts)
+
+
+def webhook_receive(
+    *, adapter: ProviderAdapter, incoming: WebhookRequest, payload: Payload
+) -> bool:
+    """Store a webhook for the accounts it addresses whose credentials sign it.
+
+    False, with nothing stored, when no account's secret verifies it. The payload is
+    parsed for storage only once verified. Not itself atomic: a store that fails on a
+    row deleted meanwhile is rolled back and tried once more with fresh accounts.
+    """
+    external_ids = adapter.candidate_account_ids(payload)
+
+    def verified(*, fresh: bool) -> list[ChannelAccount]:
+        candidates = accounts_for(adapter.kind, external_ids, fresh=fresh)
+        return [a for a in candidates if adapter.verify(incoming, payload, a.credentials)]
+
+    accounts = verified(fresh=False) or verified(fresh=True)
+    if not accounts:
+        return False
+    messages, statuses = adapter.parse(payload)
+    try:
+        webhook_ingest(accounts=accounts, messages=messages, statuses=statuses)
+    except (IntegrityError, ObjectDoesNotExist):
+        # A cached account (or the queue or agent it routes to) deleted in another
+        # process: the old row's id fails a foreign key at commit, or its queue is gone.
+        accounts = verified(fresh=True)
+        if not accounts:
+            return False
+        webhook_ingest(accounts=accounts, messages=messages, statuses=statuses)
+    return True
+
+
+def handshake_tokens(*, kind: str, credential: str) -> list[str]:
+    """The non-empty `credential` of every active account of `kind` (none when "")."""
+    if not credential:
+        return []
+    accounts = ChannelAccount.objects.filter(kind=kind, active=True)
+    return [token for account in accounts if (token := account.credentials.get(credential))]
 
 
 @transaction.atomic

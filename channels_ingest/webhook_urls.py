@@ -1,10 +1,11 @@
 from django.urls import path
 
-from channels_ingest import webhooks
+from channels_ingest.webhooks import receive
 
+# Each URL names the channel kind whose adapter reads, verifies and parses its posts.
 urlpatterns = [
-    path("whatsapp/", webhooks.whatsapp, name="webhook-whatsapp"),
-    path("messenger/", webhooks.messenger, name="webhook-messenger"),
-    path("twilio/sms/", webhooks.twilio_sms, name="webhook-twilio-sms"),
-    path("twilio/status/", webhooks.twilio_status, name="webhook-twilio-status"),
+    path("whatsapp/", receive, {"kind": "whatsapp"}, name="webhook-whatsapp"),
+    path("messenger/", receive, {"kind": "messenger"}, name="webhook-messenger"),
+    path("twilio/sms/", receive, {"kind": "sms"}, name="webhook-twilio-sms"),
+    path("twilio/status/", receive, {"kind": "sms"}, name="webhook-twilio-status"),
 ]

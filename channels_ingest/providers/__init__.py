@@ -1,25 +1,32 @@
-"""One adapter per provider behind one interface (base.Adapter); see registry.get_adapter."""
+"""One adapter per provider behind one interface (base.ProviderAdapter); see
+registry.get_adapter."""
 
 from .base import (
-    Adapter,
+    Answer,
     DeliveryError,
     InboundAttachment,
     InboundMessage,
     MalformedPayload,
     OutboundMessage,
+    ProviderAdapter,
     SendResult,
     StatusUpdate,
+    WebhookRefused,
+    WebhookRequest,
 )
 from .registry import get_adapter
 
 __all__ = [
-    "Adapter",
+    "Answer",
     "DeliveryError",
     "InboundAttachment",
     "InboundMessage",
     "MalformedPayload",
     "OutboundMessage",
+    "ProviderAdapter",
     "SendResult",
     "StatusUpdate",
+    "WebhookRefused",
+    "WebhookRequest",
     "get_adapter",
 ]

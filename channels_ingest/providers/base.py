@@ -1,7 +1,8 @@
 """Provider-neutral types and the one interface every provider adapter implements.
 
-Adapters are pure: no Django models, no settings. Webhook views and Celery tasks
-turn what they return into stored messages and statuses (docs/providers.md).
+Adapters are pure: no Django models, no settings of their own. The webhook view and
+the Celery tasks turn what they return into stored messages and statuses
+(docs/providers.md).
 """
 
 from __future__ import annotations
@@ -10,10 +11,11 @@ import base64
 import binascii
 import hashlib
 import hmac
-from collections.abc import Mapping
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol, runtime_checkable
+from typing import Any, ClassVar, Self
 
 import httpx
 
@@ -120,14 +122,79 @@ class DeliveryError(Exception):
         return f"DeliveryError({self.message!r}, {kind}, code={self.code!r})"
 
 
-class MalformedPayload(ValueError):
-    """The webhook body is not the provider's format at all (the view answers 400)."""
+class WebhookRefused(Exception):
+    """A webhook request its provider's rules refuse: answered with `status`, nothing stored."""
+
+    def __init__(self, status: int, detail: str, headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.headers = dict(headers or {})
 
 
-@runtime_checkable
-class Adapter(Protocol):
-    kind: str
+class MalformedPayload(WebhookRefused, ValueError):
+    """The webhook body is not the provider's format at all (answered 400)."""
 
+    def __init__(self, reason: str) -> None:
+        super().__init__(400, f"Malformed body: {reason}")
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookRequest:
+    """A webhook request as the adapters see it: no framework types, just what was sent."""
+
+    body: bytes  # the raw bytes, which is what providers sign
+    content_type: str  # without parameters, e.g. "application/json"
+    headers: Mapping[str, str]
+    query: Mapping[str, str]
+    url: str  # the public URL the provider called (Twilio signs it)
+    # The parsed form body (a Django QueryDict in the view): parsed only when asked for,
+    # so a JSON provider's request is never parsed as a form.
+    read_form: Callable[[], Mapping[str, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What a webhook request is answered with (status 200)."""
+
+    body: str
+    content_type: str = "text/plain"
+
+
+class ProviderAdapter(ABC):
+    """One provider behind the interface the webhook view and the delivery tasks use.
+
+    Class attributes say what differs between providers as data: which credential
+    verifies a webhook, which one a GET handshake is checked against, what a stored
+    webhook is answered with, which setting holds the API's base URL.
+    """
+
+    kind: ClassVar[str]  # the ChannelAccount.kind it serves
+    base_url_setting: ClassVar[str]  # the Django setting naming the API base URL
+    default_base_url: ClassVar[str]
+    secret_credential: ClassVar[str]  # the account credential a webhook is signed with
+    handshake_credential: ClassVar[str] = ""  # "" when the provider has no GET handshake
+    acknowledgement: ClassVar[Answer]
+
+    def __init__(self, base_url: str | None = None) -> None:
+        self.base_url = base_url or self.default_base_url
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> Self:
+        """The adapter as configured (Django's settings are handed in, never imported)."""
+        return cls(getattr(settings, cls.base_url_setting))
+
+    # Webhooks: read -> candidate_account_ids -> verify -> parse.
+
+    @abstractmethod
+    def read(self, incoming: WebhookRequest) -> Payload:
+        """The payload to verify and parse; WebhookRefused when it cannot be this provider's."""
+
+    @abstractmethod
+    def candidate_account_ids(self, payload: Payload) -> list[str]:
+        """The external ids of the accounts the payload addresses, to verify against."""
+
+    @abstractmethod
     def verify_signature(
         self,
         raw_body: bytes,
@@ -135,12 +202,27 @@ class Adapter(Protocol):
         secret_or_token: str,
         url: str | None = None,
         params: Mapping[str, str] | None = None,
-    ) -> bool: ...
+    ) -> bool:
+        """Whether the request is signed with `secret_or_token`, in constant time."""
 
-    def candidate_account_ids(self, payload: Payload) -> list[str]: ...
+    def verify(
+        self, incoming: WebhookRequest, payload: Payload, credentials: Mapping[str, str]
+    ) -> bool:
+        """Whether an account's credentials sign this request."""
+        secret = credentials.get(self.secret_credential, "")
+        return self.verify_signature(incoming.body, incoming.headers, secret, url=incoming.url)
 
-    def parse(self, payload: Payload) -> tuple[list[InboundMessage], list[StatusUpdate]]: ...
+    @abstractmethod
+    def parse(self, payload: Payload) -> tuple[list[InboundMessage], list[StatusUpdate]]:
+        """Every message and status the payload carries; unknown fields are ignored."""
 
+    @abstractmethod
+    def handshake(self, query: Mapping[str, str], tokens: Iterable[str]) -> Answer:
+        """The answer to a GET on the webhook URL, given the accounts' handshake tokens."""
+
+    # Delivery.
+
+    @abstractmethod
     def send(
         self,
         credentials: Mapping[str, str],
@@ -148,11 +230,14 @@ class Adapter(Protocol):
         message: OutboundMessage,
         *,
         client: httpx.Client,
-    ) -> SendResult: ...
+    ) -> SendResult:
+        """The provider's id and status of the sent message, or a DeliveryError."""
 
+    @abstractmethod
     def fetch_media(
         self, credentials: Mapping[str, str], media_ref: str, *, client: httpx.Client
-    ) -> tuple[bytes, str, str]: ...
+    ) -> tuple[bytes, str, str]:
+        """(bytes, content type, file name) of an inbound attachment, or a DeliveryError."""
 
 
 def header_value(headers: Mapping[str, str], name: str) -> str:

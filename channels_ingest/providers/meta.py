@@ -1,4 +1,6 @@
-"""What WhatsApp and Messenger share as Meta platforms: signatures, handshake, JSON, errors."""
+"""What WhatsApp and Messenger share as Meta platforms: JSON webhooks signed with the app
+secret, the GET subscription handshake, and readers for Meta's JSON. Their Graph API
+errors are read in graph_errors.py."""
 
 from __future__ import annotations
 
@@ -7,7 +9,16 @@ import hmac
 import json
 from collections.abc import Iterable, Mapping
 
-from .base import MalformedPayload, header_value
+from .base import (
+    Answer,
+    MalformedPayload,
+    Payload,
+    ProviderAdapter,
+    WebhookRefused,
+    WebhookRequest,
+    header_value,
+    raw_bytes,
+)
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 _PREFIX = "sha256="
@@ -82,20 +93,33 @@ def text(container: object, key: str) -> str:
     return str(value)
 
 
-def graph_error(body: dict) -> tuple[int | None, int | None, str]:
-    """(code, subcode, readable reason) of a Graph API error body."""
-    error = sub(body, "error")
-    code = _int(error.get("code"))
-    subcode = _int(error.get("error_subcode"))
-    reason = text(error, "message") or "Unknown error"
-    details = text(sub(error, "error_data"), "details")
-    if details and details not in reason:
-        reason = f"{reason}: {details}"
-    return code, subcode, reason
+class MetaPlatformAdapter(ProviderAdapter):
+    """The webhook side both Meta channels share; each subclass reads its own objects."""
 
+    default_base_url = "https://graph.facebook.com/v25.0"
+    secret_credential = "app_secret"
+    handshake_credential = "verify_token"
 
-def _int(value: object) -> int | None:
-    try:
-        return int(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
+    def read(self, incoming: WebhookRequest) -> Payload:
+        """The raw JSON bytes: Meta signs them, and always posts JSON."""
+        if incoming.content_type != "application/json":
+            raise WebhookRefused(415, "Expected application/json.")
+        return raw_bytes(incoming.body)
+
+    def verify_signature(
+        self,
+        raw_body: bytes,
+        headers: Mapping[str, str],
+        secret_or_token: str,
+        url: str | None = None,
+        params: Mapping[str, str] | None = None,
+    ) -> bool:
+        """X-Hub-Signature-256 with the app secret; the URL and fields are not signed."""
+        return verify_hub_signature(raw_body, headers, secret_or_token)
+
+    def handshake(self, query: Mapping[str, str], tokens: Iterable[str]) -> Answer:
+        """Echo hub.challenge when hub.verify_token is one of the accounts' tokens."""
+        challenge = subscription_challenge(query, tokens)
+        if challenge is None:
+            raise WebhookRefused(403, "Verification failed.")
+        return Answer(challenge)

@@ -2,36 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from .base import Adapter
+from .base import ProviderAdapter
 from .messenger import MessengerAdapter
 from .twilio_sms import TwilioSmsAdapter
 from .whatsapp import WhatsAppAdapter
 
 # The ChannelAccount.kind values; live chat needs no adapter (it is our own widget).
-ADAPTERS: dict[str, tuple[Callable[..., Adapter], str]] = {
-    "whatsapp": (WhatsAppAdapter, "WHATSAPP_GRAPH_URL"),
-    "messenger": (MessengerAdapter, "MESSENGER_GRAPH_URL"),
-    "sms": (TwilioSmsAdapter, "TWILIO_API_URL"),
+ADAPTERS: dict[str, type[ProviderAdapter]] = {
+    adapter.kind: adapter for adapter in (WhatsAppAdapter, MessengerAdapter, TwilioSmsAdapter)
 }
-TWILIO_STATUS_PATH = "/webhooks/twilio/status/"  # docs/api.md: Provider webhooks
 
 
-def get_adapter(kind: str, *, base_url: str | None = None) -> Adapter:
+def get_adapter(kind: str, *, base_url: str | None = None) -> ProviderAdapter:
     """The adapter for a channel kind, talking to `base_url`.
 
-    Without `base_url` the provider URL comes from Django settings, so tests and
+    Without `base_url` the adapter is configured from Django settings, so tests and
     `make run` reach the loopback emulator and production the real API.
     """
     try:
-        factory, setting = ADAPTERS[kind]
+        adapter = ADAPTERS[kind]
     except KeyError:
         raise LookupError(f"No provider adapter for channel kind {kind!r}") from None
     if base_url is None:
         from django.conf import settings  # only here: the adapters themselves stay pure
 
-        base_url = getattr(settings, setting)
-        if kind == "sms" and settings.PUBLIC_BASE_URL:
-            return TwilioSmsAdapter(base_url, settings.PUBLIC_BASE_URL + TWILIO_STATUS_PATH)
-    return factory(base_url)
+        return adapter.from_settings(settings)
+    return adapter(base_url)

@@ -10,7 +10,7 @@ import redis
 
 from channels_ingest.emulator import ProviderEmulator
 from channels_ingest.providers import get_adapter
-from channels_ingest.providers.base import Adapter
+from channels_ingest.providers.base import ProviderAdapter
 from chatdesk.celery import app as celery_app
 from tests.factories import ChannelAccountFactory
 
@@ -39,17 +39,17 @@ def client() -> Iterator[httpx.Client]:
 
 
 @pytest.fixture
-def whatsapp(emulator: ProviderEmulator) -> Adapter:
+def whatsapp(emulator: ProviderEmulator) -> ProviderAdapter:
     return get_adapter("whatsapp", base_url=emulator.whatsapp_graph_url)
 
 
 @pytest.fixture
-def messenger(emulator: ProviderEmulator) -> Adapter:
+def messenger(emulator: ProviderEmulator) -> ProviderAdapter:
     return get_adapter("messenger", base_url=emulator.messenger_graph_url)
 
 
 @pytest.fixture
-def twilio(emulator: ProviderEmulator) -> Adapter:
+def twilio(emulator: ProviderEmulator) -> ProviderAdapter:
     return get_adapter("sms", base_url=emulator.twilio_api_url)
 
 

@@ -6,8 +6,8 @@ import httpx
 import pytest
 
 from channels_ingest.providers import DeliveryError, OutboundMessage
+from channels_ingest.providers.graph_errors import delivery_error
 from channels_ingest.providers.http import send_parts
-from channels_ingest.providers.messenger.send import classify
 
 from .support import MESSENGER_CREDENTIALS, OUR_MID, PAGE_ID, PSID
 
@@ -89,7 +89,10 @@ def test_a_wrong_page_token_is_permanent(messenger, client):
 )
 def test_error_table(code, subcode, permanent):
     error = {"message": "x", "code": code, "error_subcode": subcode}
-    assert classify(httpx.Response(400, json={"error": error})).permanent is permanent
+    assert (
+        delivery_error(httpx.Response(400, json={"error": error}), "Messenger").permanent
+        is permanent
+    )
 
 
 def test_a_later_part_failing_is_final_so_nothing_is_sent_twice():

@@ -6,7 +6,8 @@ import httpx
 import pytest
 
 from channels_ingest.providers import DeliveryError, OutboundMessage, get_adapter
-from channels_ingest.providers.whatsapp.send import build_payloads, classify
+from channels_ingest.providers.graph_errors import delivery_error
+from channels_ingest.providers.whatsapp.send import build_payloads
 
 from .support import ALICE_WA_ID, OUR_WAMID, PHONE_NUMBER_ID, WHATSAPP_CREDENTIALS
 
@@ -108,22 +109,25 @@ def graph_answer(status: int, code: int | None, headers: dict | None = None) -> 
 
 @pytest.mark.parametrize("code", [1, 2, 4, 80007, 130429, 131000, 131016, 131056])
 def test_retry_codes_are_transient_even_as_http_400(code):
-    assert classify(graph_answer(400, code)).permanent is False
+    assert delivery_error(graph_answer(400, code), "WhatsApp").permanent is False
 
 
 @pytest.mark.parametrize(
     "code", [0, 10, 100, 190, 200, 299, 368, 131008, 131026, 131031, 131047, 131051, 132000]
 )
 def test_permanent_codes_are_permanent(code):
-    error = classify(graph_answer(400, code))
+    error = delivery_error(graph_answer(400, code), "WhatsApp")
     assert (error.permanent, error.code) == (True, str(code))
 
 
 def test_pair_rate_limit_waits_six_seconds_unless_told_otherwise():
-    assert classify(graph_answer(400, 131056)).retry_after == 6.0
-    assert classify(graph_answer(400, 131056, {"Retry-After": "9"})).retry_after == 9.0
+    assert delivery_error(graph_answer(400, 131056), "WhatsApp").retry_after == 6.0
+    assert (
+        delivery_error(graph_answer(400, 131056, {"Retry-After": "9"}), "WhatsApp").retry_after
+        == 9.0
+    )
 
 
 def test_a_5xx_without_a_graph_body_is_transient():
-    error = classify(httpx.Response(502, text="<html>Bad gateway</html>"))
+    error = delivery_error(httpx.Response(502, text="<html>Bad gateway</html>"), "WhatsApp")
     assert (error.permanent, error.code) == (False, "http_502")

@@ -1,4 +1,4 @@
-"""Sending through the Messenger Send API, with the error table of docs/providers.md."""
+"""Sending through the Messenger Send API; its errors are read by graph_errors.py."""
 
 from __future__ import annotations
 
@@ -7,11 +7,8 @@ from collections.abc import Mapping
 import httpx
 
 from ..base import DeliveryError, OutboundMessage, SendResult
-from ..http import is_transient_status, json_body, request, retry_after, send_parts
-from ..meta import graph_error
-
-# Temporary conditions (1200 temporary send failure, 2 service, 4 and 613 rate limits).
-RETRYABLE_CODES = frozenset({2, 4, 613, 1200})
+from ..graph_errors import delivery_error
+from ..http import json_body, request, send_parts
 
 
 def send(
@@ -54,25 +51,9 @@ def build_payloads(message: OutboundMessage) -> list[dict]:
 def _post(client: httpx.Client, url: str, params: dict[str, str], payload: dict) -> str:
     response = request(client, "POST", url, params=params, json=payload)
     if response.status_code != 200:
-        raise classify(response)
+        raise delivery_error(response, "Messenger")
     message_id = json_body(response).get("message_id")
     if not message_id:
         # Accepted but unidentifiable: retrying could send twice, so stop here.
         raise DeliveryError("Messenger answered 200 without a message_id", permanent=True)
     return str(message_id)
-
-
-def classify(response: httpx.Response) -> DeliveryError:
-    """Code 10/2018278 (outside the window), 551, 100/2018001 and token errors are final."""
-    code, subcode, reason = graph_error(json_body(response))
-    transient = code in RETRYABLE_CODES or is_transient_status(response.status_code)
-    if code is None:
-        label = f"http_{response.status_code}"
-    else:
-        label = f"{code}/{subcode}" if subcode is not None else str(code)
-    return DeliveryError(
-        f"Messenger: {reason}" if code is not None else f"Messenger: HTTP {response.status_code}",
-        permanent=not transient,
-        code=label,
-        retry_after=retry_after(response),
-    )

@@ -8,8 +8,8 @@ from collections.abc import Mapping
 import httpx
 
 from ..base import DeliveryError
+from ..graph_errors import delivery_error
 from ..http import download, download_error, json_body, request
-from .send import classify
 
 # The looked-up URL lives about 5 minutes; 401/404 means "look it up again".
 EXPIRED_URL_STATUSES = frozenset({401, 404})
@@ -42,7 +42,7 @@ def _lookup(
 ) -> tuple[str, str]:
     response = request(client, "GET", f"{base_url.rstrip('/')}/{media_id}", headers=headers)
     if response.status_code != 200:
-        raise classify(response)
+        raise delivery_error(response, "WhatsApp")
     info = json_body(response)
     if not isinstance(info.get("url"), str) or not info["url"]:
         raise DeliveryError(

@@ -1,4 +1,4 @@
-"""Sending through the WhatsApp Cloud API, with the error table of docs/providers.md."""
+"""Sending through the WhatsApp Cloud API; its errors are read by graph_errors.py."""
 
 from __future__ import annotations
 
@@ -7,14 +7,9 @@ from collections.abc import Mapping
 import httpx
 
 from ..base import DeliveryError, OutboundMessage, SendResult
-from ..http import filename_for, is_transient_status, json_body, request, retry_after, send_parts
-from ..meta import graph_error
+from ..graph_errors import delivery_error
+from ..http import filename_for, json_body, request, send_parts
 
-# Temporary conditions: waiting helps. 130429 arrives as HTTP 400, hence by code.
-RETRYABLE_CODES = frozenset({1, 2, 4, 80007, 130429, 131000, 131016, 131056})
-# Pair rate limit: about one message per 6 s to the same user.
-PAIR_RATE_CODE = 131056
-PAIR_RATE_WAIT_SECONDS = 6.0
 CAPTIONED_TYPES = frozenset({"image", "video", "document"})
 CAPTION_LIMIT = 1024
 _MEDIA_TYPES = {
@@ -83,25 +78,10 @@ def _type_at(message: OutboundMessage, index: int) -> str:
 def _post(client: httpx.Client, url: str, headers: dict[str, str], payload: dict) -> str:
     response = request(client, "POST", url, json=payload, headers=headers)
     if response.status_code != 200:
-        raise classify(response)
+        raise delivery_error(response, "WhatsApp")
     messages = json_body(response).get("messages") or [{}]
     message_id = messages[0].get("id") if isinstance(messages[0], dict) else None
     if not message_id:
         # Accepted but unidentifiable: retrying could send twice, so stop here.
         raise DeliveryError("WhatsApp answered 200 without a message id", permanent=True)
     return str(message_id)
-
-
-def classify(response: httpx.Response) -> DeliveryError:
-    """A Graph error answer as a DeliveryError, decided by error.code first."""
-    code, _, reason = graph_error(json_body(response))
-    transient = code in RETRYABLE_CODES or is_transient_status(response.status_code)
-    wait = retry_after(response)
-    if wait is None and code == PAIR_RATE_CODE:
-        wait = PAIR_RATE_WAIT_SECONDS
-    return DeliveryError(
-        f"WhatsApp: {reason}" if code is not None else f"WhatsApp: HTTP {response.status_code}",
-        permanent=not transient,
-        code=str(code) if code is not None else f"http_{response.status_code}",
-        retry_after=wait,
-    )
