@@ -69,7 +69,6 @@ async def test_session_cookie_authenticates_the_socket(alice, async_client):
 
 
 async def test_session_ready_names_the_newest_event_to_replay_from(alice, bob):
-
     def store() -> int:
         mine = Event.objects.create(type="agent.status", data={})
         EventRecipient.objects.create(event=mine, agent=alice)
