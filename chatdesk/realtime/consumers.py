@@ -10,6 +10,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from chatdesk.inbox.selectors import latest_event_id
 from chatdesk.inbox.services import presence, visitor
+from chatdesk.inbox.tasks import agent_gone
 from chatdesk.realtime.hub import hub_for
 
 logger = logging.getLogger(__name__)
@@ -27,9 +28,6 @@ def _opened(user) -> int | None:
 def _closed(agent_id: int) -> None:
     if not presence.agent_socket_closed(agent_id=agent_id):
         return
-    # Imported here: the tasks module pulls in routing, needed only on a last close.
-    from chatdesk.inbox.tasks import agent_gone
-
     try:
         agent_gone.apply_async((agent_id,), countdown=presence.grace_seconds())
     except Exception:

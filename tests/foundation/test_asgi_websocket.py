@@ -6,6 +6,7 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
+from django.contrib.sessions.models import Session
 from rest_framework.authtoken.models import Token
 
 from chatdesk.asgi import application
@@ -101,8 +102,6 @@ async def test_a_session_cookie_of_no_session_is_closed_with_4401(alice, async_c
 async def test_a_socket_leaves_its_session_as_it_was(alice, async_client):
     """The socket reads the session (to know the agent) and never writes it: the row
     is untouched, whatever the socket sends and receives."""
-    from django.contrib.sessions.models import Session
-
     await async_client.aforce_login(alice)
     key = async_client.cookies["sessionid"].value
     before = await database_sync_to_async(Session.objects.values().get)(session_key=key)

@@ -27,6 +27,7 @@ from pathlib import Path
 import httpx
 import pytest
 import websockets
+from django.conf import settings
 from twilio.request_validator import RequestValidator
 
 from devtools.embedded_redis import redis_server_binary
@@ -326,8 +327,6 @@ def post_twilio_sms(
 
 
 def _on_postgresql() -> bool:
-    from django.conf import settings
-
     return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 
