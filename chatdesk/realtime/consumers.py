@@ -63,7 +63,7 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
 
     async def dispatch(self, message: dict) -> None:
         # channels' own dispatch first closes stale database connections, a thread hop
-        # per message (connect, disconnect, each `agent.event`). Every database access
+        # per message (connect, each frame received, disconnect). Every database access
         # here goes through database_sync_to_async, which does that itself, so the
         # extra hop only cost CPU on every handshake (docs/performance.md, scenario 3).
         handler = getattr(self, get_handler_name(message), None)
