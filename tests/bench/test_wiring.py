@@ -39,6 +39,7 @@ def test_the_bench_settings_are_the_products_plus_the_baselines():
     assert bench.INSTALLED_APPS == settings.INSTALLED_APPS
 
 
+@pytest.mark.django_db(transaction=True)  # channels closes stale connections per message
 async def test_only_the_bench_application_opens_a_baseline_socket():
     held = WebsocketCommunicator(bench_application, "/bench/ws/hold/", headers=ORIGIN)
     assert (await held.connect())[0]
