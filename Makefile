@@ -30,7 +30,7 @@ $(DEV_STAMP): $(RUN_STAMP)
 install: $(DEV_STAMP)
 
 run: $(RUN_STAMP)
-	$(BIN)/python -m chatdesk.runner
+	$(BIN)/python -m devtools.runner
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .

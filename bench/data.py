@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rest_framework.authtoken.models import Token
+
 from channels_ingest.models import ChannelAccount
 from chatdesk.accounts.models import Presence, Role, User
 from chatdesk.inbox.services.receive import Inbound, message_receive
@@ -27,8 +29,6 @@ class Desk:
 
 
 def _agents(prefix: str, count: int) -> list[User]:
-    from rest_framework.authtoken.models import Token
-
     User.objects.bulk_create(
         User(
             username=f"{prefix}{i}",

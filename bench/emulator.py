@@ -14,9 +14,9 @@ import threading
 import time
 from urllib.parse import parse_qs, urlsplit
 
-from channels_ingest.emulator.answers import json_reply
-from channels_ingest.emulator.handler import Handler
-from channels_ingest.emulator.server import ProviderEmulator
+from devtools.emulator.answers import json_reply
+from devtools.emulator.handler import Handler
+from devtools.emulator.server import ProviderEmulator
 
 _lock = threading.Lock()
 _sends: list[tuple[float, str, str, int]] = []

@@ -18,6 +18,9 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from chatdesk.inbox.models import Conversation, Message, Status
+from contacts.models import Contact, Identity
+
 BATCH = 5000
 CHATS_PER_CONTACT = 5
 MINE = 60  # more than a page (50): the inbox list is a full page at both scales
@@ -53,9 +56,6 @@ def load(
     agent_id: int | None,
 ) -> Loaded:
     """Add `contacts` x CHATS_PER_CONTACT conversations; the agent's MINE if `agent_id`."""
-    from chatdesk.inbox.models import Conversation, Message, Status
-    from contacts.models import Contact, Identity
-
     started = time.monotonic()
     now = timezone.now()
     numbers = range(first_contact, first_contact + contacts)

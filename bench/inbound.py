@@ -7,10 +7,13 @@ import hashlib
 import hmac
 import json
 
+from django.db.models import Count
+
 from bench.baselines.tables import count_rows
 from bench.data import APP_SECRET, PHONE_NUMBER_ID, Desk
 from bench.rounds import RoundResult, run_round
 from bench.stats import ratios, summary_ms
+from chatdesk.inbox.models import Message
 
 CUSTOMERS = 20  # a pool: the first message of each opens a chat, the rest follow up
 GRACE = 15.0
@@ -78,10 +81,6 @@ def _side(
 
 
 def _stored_messages() -> tuple[int, int]:
-    from django.db.models import Count
-
-    from chatdesk.inbox.models import Message
-
     found = Message.objects.filter(provider_message_id__startswith="wamid.bench-s").aggregate(
         rows=Count("pk"), distinct=Count("provider_message_id", distinct=True)
     )
@@ -90,10 +89,6 @@ def _stored_messages() -> tuple[int, int]:
 
 def stored_of(provider_ids: list[str]) -> tuple[int, int]:
     """(rows, distinct provider ids) stored among `provider_ids`."""
-    from django.db.models import Count
-
-    from chatdesk.inbox.models import Message
-
     rows = distinct = 0
     for start in range(0, len(provider_ids), 5000):  # under SQLite's bound-variable limit
         found = Message.objects.filter(

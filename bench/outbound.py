@@ -15,7 +15,12 @@ from dataclasses import dataclass
 
 import httpx
 
+from bench.baselines.tasks import bare_send
 from bench.stats import percentile
+from channels_ingest.models import ChannelAccount
+from channels_ingest.tasks import enqueue_delivery
+from chatdesk.inbox.models import DeliveryStatus, Message
+from chatdesk.inbox.services.receive import Inbound, message_receive
 
 LATENCIES = (0.0, 0.05)
 FAILURES = (("whatsapp", "500", 5), ("whatsapp", "130429", 5), ("twilio", "429", 2))
@@ -35,8 +40,6 @@ class Senders:
 
 
 def _account(kind: str, external_id: str, queue_id: int, rate: int | None) -> int:
-    from channels_ingest.models import ChannelAccount
-
     credentials = TWILIO if kind == "sms" else {"access_token": TOKEN, "app_secret": "x"}
     return ChannelAccount.objects.create(
         kind=kind,
@@ -50,8 +53,6 @@ def _account(kind: str, external_id: str, queue_id: int, rate: int | None) -> in
 
 def setup(queue_id: int, agent_id: int, whatsapp_limit: int | None) -> Senders:
     """Three senders, each with open conversations the customer wrote in (24 h window)."""
-    from chatdesk.inbox.services.receive import Inbound, message_receive
-
     accounts = {
         "fast": _account("whatsapp", "113355779900468", queue_id, 1_000_000),
         "limited": _account("whatsapp", "113355779900579", queue_id, whatsapp_limit),
@@ -84,8 +85,6 @@ def setup(queue_id: int, agent_id: int, whatsapp_limit: int | None) -> Senders:
 
 def _replies(senders: Senders, account: int, markers: list[str]) -> list[int]:
     """Pending replies, as `message_reply` leaves them (the outbox rows), made in bulk."""
-    from chatdesk.inbox.models import DeliveryStatus, Message
-
     convs = senders.conversations[account]
     rows = Message.objects.bulk_create(
         Message(
@@ -153,16 +152,12 @@ def _timed(emu: Emulator, markers: list[str], enqueue) -> tuple[float, dict]:
 
 
 def _subject(emu: Emulator, senders: Senders, tag: str, count: int) -> tuple[float, dict]:
-    from channels_ingest.tasks import enqueue_delivery
-
     markers = [f"{tag}-{n}" for n in range(count)]
     ids = _replies(senders, senders.fast, markers)
     return _timed(emu, markers, lambda: [enqueue_delivery(pk) for pk in ids])
 
 
 def _baseline(emu: Emulator, senders: Senders, tag: str, count: int) -> tuple[float, dict]:
-    from bench.baselines.tasks import bare_send
-
     markers = [f"{tag}-{n}" for n in range(count)]
     return _timed(
         emu,

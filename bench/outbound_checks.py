@@ -3,8 +3,12 @@ injected provider errors that cost retries but never a reply."""
 
 from __future__ import annotations
 
+from django.db.models import Count
+
 from bench.outbound import FAILURES, Emulator, Senders, _count, _replies
+from channels_ingest.tasks import enqueue_delivery
 from channels_ingest.throughput import BURST_SECONDS
+from chatdesk.inbox.models import DeliveryStatus, Message
 
 
 def _steady_rate(times: list[float], burst: int) -> float:
@@ -20,8 +24,6 @@ def _steady_rate(times: list[float], burst: int) -> float:
 
 def rate_limits(emu: Emulator, senders: Senders, seconds: float) -> dict:
     """Enough replies to keep each limited sender busy for `seconds`, all enqueued at once."""
-    from channels_ingest.tasks import enqueue_delivery
-
     limits = {"whatsapp": (senders.limited, senders.whatsapp_limit), "twilio": (senders.sms, 1)}
     emu.sends(clear=True)
     markers: dict[str, list[str]] = {}
@@ -53,11 +55,6 @@ def rate_limits(emu: Emulator, senders: Senders, seconds: float) -> dict:
 
 def failures(emu: Emulator, senders: Senders, count: int) -> dict:
     """Replies on both providers while the emulator fails some sends with 500/130429/429."""
-    from django.db.models import Count
-
-    from channels_ingest.tasks import enqueue_delivery
-    from chatdesk.inbox.models import DeliveryStatus, Message
-
     emu.sends(clear=True)
     injected = 0
     for provider, mode, times in FAILURES:

@@ -1,7 +1,9 @@
-"""The rows of the Markdown tables, one scenario at a time, each with its issue-7 target
-and whether this run met it (a figure for reading: a miss never fails the run)."""
+"""The rows of the Markdown tables, one scenario at a time, each with its target and
+whether this run met it (a figure for reading: a miss never fails the run)."""
 
 from __future__ import annotations
+
+from bench.stats import ratios
 
 
 def _met(ok: bool | None) -> str:
@@ -103,8 +105,6 @@ def latency_rows(doc: dict) -> list[str]:
 
 
 def _ratios(subject: dict, base: dict) -> dict:
-    from bench.stats import ratios
-
     return ratios(subject, base)
 
 

@@ -16,6 +16,11 @@ import resource
 import signal
 import time
 
+import django
+from django.db import connection
+
+from bench import probe, report
+from bench.baselines.tables import create_tables
 from bench.checks import integrity
 from bench.stack import Stack
 from bench.suite import SCENARIOS, Config, Context, config
@@ -42,13 +47,10 @@ def _raise_nofile() -> int:
 
 
 def _scenarios(stack: Stack, cfg: Config, chosen: list[int], doc: dict) -> None:
-    import django
-
     django.setup()
-    from django.db import connection
-
-    from bench import data, probe, race
-    from bench.baselines.tables import create_tables
+    # Imported once Django is set up with the run's settings (Stack.prepare_env): they
+    # import models.
+    from bench import data, race
 
     create_tables()
     sqlite = connection.vendor == "sqlite"
@@ -94,8 +96,6 @@ def main(argv: list[str] | None = None) -> int:
     cfg = config(args.quick)
     chosen = _chosen(args.scenarios)
     signal.signal(signal.SIGTERM, _on_sigterm)
-    from bench import report
-
     doc: dict = {
         "started": report.now(),
         "quick": cfg.quick,

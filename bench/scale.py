@@ -12,10 +12,17 @@ from __future__ import annotations
 import time
 
 import httpx
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
 
 from bench import generator
 from bench.data import PHONE_NUMBER_ID, Desk
 from bench.stats import ratios, summary_ms
+from channels_ingest.models import ChannelAccount
+from chatdesk.accounts.models import Role, User
+from chatdesk.inbox.models import Conversation
 
 MESSAGES_PER_CHAT = 10
 OWNERS = 20
@@ -23,10 +30,6 @@ WARM = 5  # rounds not counted: the first reads fill the database's cache
 
 
 def _users() -> tuple[int, str, str, list[int]]:
-    from rest_framework.authtoken.models import Token
-
-    from chatdesk.accounts.models import Role, User
-
     agent = User.objects.create(username="bench-scale-agent", role=Role.AGENT)
     manager = User.objects.create(username="bench-scale-manager", role=Role.MANAGER)
     owners = User.objects.bulk_create(
@@ -45,15 +48,11 @@ def _analyze() -> None:
     """Refresh the planner's statistics after a bulk load, as autovacuum would within a
     minute of a million inserts in production; measuring with the statistics of an
     empty table would time plans no live database runs."""
-    from django.db import connection
-
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
 
 
 def _paths(agent_id: int) -> dict[str, str]:
-    from chatdesk.inbox.models import Conversation
-
     mine = Conversation.objects.filter(owner_id=agent_id).order_by("pk").first()
     contact = mine.identity.contact_id
     return {
@@ -85,10 +84,6 @@ def _time(base: str, paths: dict, tokens: tuple[str, str], samples: int) -> dict
 def _queries(paths: dict, tokens: tuple[str, str]) -> dict[str, dict[str, int]]:
     """Queries of one request, in this process (Django's test client, same database), and
     the rows it listed: compared across scales, a count that grew would be an N+1."""
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
     client = Client()
     out = {}
     for name, path in paths.items():
@@ -100,8 +95,6 @@ def _queries(paths: dict, tokens: tuple[str, str]) -> dict[str, dict[str, int]]:
 
 
 def run(base: str, desk: Desk, scale: tuple[int, int], samples: int) -> dict:
-    from channels_ingest.models import ChannelAccount
-
     account = ChannelAccount.objects.get(external_id=PHONE_NUMBER_ID).pk
     agent_id, agent_token, manager_token, owners = _users()
     tokens = (agent_token, manager_token)

@@ -13,18 +13,22 @@ import secrets
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-import httpx
+import psycopg
+from django.db import connections
 
-from chatdesk.embedded_redis import EmbeddedRedis, _die_with_parent
 from chatdesk.env import BASE_DIR
+from devtools.embedded_redis import EmbeddedRedis
+from devtools.processes import PYTHON, Child, free_port, stop_all, wait_healthy
 
-PYTHON = sys.executable
+# The product's settings plus the baselines' routes (bench/settings.py): the product's
+# own URL and websocket routing know nothing of the bench.
+SETTINGS = "bench.settings"
+ASGI_APPLICATION = "bench.asgi:application"
 
 
 def web_processes() -> int:
@@ -41,16 +45,8 @@ def web_processes() -> int:
     return count
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _admin_psql(url: str, sql: str) -> None:
     """Run one statement against the server's `postgres` database (autocommit)."""
-    import psycopg
-
     parts = urlsplit(url)
     admin = urlunsplit((parts.scheme, parts.netloc, "/postgres", "", ""))
     with psycopg.connect(admin, autocommit=True) as conn:
@@ -62,7 +58,7 @@ class Stack:
 
     def __init__(self) -> None:
         self.tmp = Path(tempfile.mkdtemp(prefix="chatdesk-bench-"))
-        self.children: list[tuple[str, subprocess.Popen[bytes]]] = []
+        self.children: list[Child] = []
         self.redis: EmbeddedRedis | None = None
         self.pg_url: str | None = None
         self.env: dict[str, str] = {}
@@ -87,11 +83,10 @@ class Stack:
         else:
             database_url = f"sqlite:///{self.tmp / 'bench.sqlite3'}"
         self.env = {
-            "DJANGO_SETTINGS_MODULE": "chatdesk.settings",
+            "DJANGO_SETTINGS_MODULE": SETTINGS,
             "DATABASE_URL": database_url,
             "REDIS_URL": redis_url,
             "CHATDESK_VAR_DIR": str(self.tmp),
-            "CHATDESK_BENCH_BASELINES": "1",
             # Production settings: DEBUG off (no query log growing in memory), plain HTTP.
             "DEBUG": "0",
             "SECRET_KEY": secrets.token_urlsafe(48),
@@ -102,18 +97,9 @@ class Stack:
         return self.env
 
     def _spawn(self, name: str, argv: list[str], pass_fds: tuple[int, ...] = ()) -> None:
-        log = open(self.tmp / f"{name}.log", "ab")  # noqa: SIM115 - the child owns it
-        proc = subprocess.Popen(
-            argv,
-            cwd=BASE_DIR,
-            env={**os.environ, **self.env},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            preexec_fn=_die_with_parent,
-            pass_fds=pass_fds,
-        )
-        log.close()
-        self.children.append((name, proc))
+        env = {**os.environ, **self.env}
+        log = self.tmp / f"{name}.log"
+        self.children.append(Child(name, argv, env=env, log=log, pass_fds=pass_fds).start())
 
     def migrate(self) -> None:
         subprocess.run(
@@ -153,9 +139,6 @@ class Stack:
                 "WARNING",
                 "--concurrency",
                 "2",
-                # Baseline (d)'s bare task, in the same worker as the real delivery task.
-                "--include",
-                "bench.baselines.tasks",
             ],
         )
         return self.base_url
@@ -173,7 +156,7 @@ class Stack:
                 "127.0.0.1",
                 "-p",
                 str(port),
-                "chatdesk.asgi:application",
+                ASGI_APPLICATION,
             ],
         )
         url = f"http://127.0.0.1:{port}"
@@ -191,7 +174,7 @@ class Stack:
         fd = listener.fileno()
         names = ["daphne"] + [f"daphne-{n}" for n in range(2, processes + 1)]
         for name in names:
-            argv = [PYTHON, "-m", "daphne", "--fd", str(fd), "chatdesk.asgi:application"]
+            argv = [PYTHON, "-m", "daphne", "--fd", str(fd), ASGI_APPLICATION]
             self._spawn(name, argv, pass_fds=(fd,))
         url = f"http://127.0.0.1:{listener.getsockname()[1]}"
         self._wait_healthy(url)
@@ -222,54 +205,36 @@ class Stack:
     def web_pids(self) -> list[int]:
         """The main port's daphne processes."""
         return [
-            proc.pid
-            for child, proc in self.children
-            if child == "daphne" or (child.startswith("daphne-") and child[7:].isdigit())
+            child.pid
+            for child in self.children
+            if child.name == "daphne"
+            or (child.name.startswith("daphne-") and child.name[7:].isdigit())
         ]
 
     def stop_child(self, name: str) -> None:
         """Stop one named child (a scenario's own daphne) and forget it."""
-        for child, proc in list(self.children):
-            if child == name:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
-                self.children.remove((child, proc))
+        for child in list(self.children):
+            if child.name == name:
+                child.stop()
+                self.children.remove(child)
 
     def _wait_healthy(self, url: str, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            self.check_alive()
-            try:
-                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"daphne at {url} did not answer in {timeout:.0f} s; see {self.tmp}")
+        try:
+            wait_healthy(url, self.children, timeout)
+        except TimeoutError:
+            raise RuntimeError(
+                f"daphne at {url} did not answer in {timeout:.0f} s; see {self.tmp}"
+            ) from None
 
     def check_alive(self) -> None:
-        for name, proc in self.children:
-            if proc.poll() is not None:
-                log = (self.tmp / f"{name}.log").read_text(errors="replace")[-3000:]
-                raise RuntimeError(f"{name} exited with code {proc.returncode}:\n{log}")
+        for child in self.children:
+            child.check_alive()
 
     def pid(self, name: str) -> int:
-        return next(proc.pid for child, proc in self.children if child == name)
+        return next(child.pid for child in self.children if child.name == name)
 
     def stop(self) -> None:
-        for _, proc in reversed(self.children):
-            if proc.poll() is None:
-                proc.terminate()
-        for _, proc in reversed(self.children):
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop_all(reversed(self.children))
         self.children.clear()
         if self.listener is not None:
             self.listener.close()
@@ -281,8 +246,6 @@ class Stack:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def _drop_database(self) -> None:
-        from django.db import connections
-
         connections.close_all()
         name = urlsplit(self.pg_url or "").path.lstrip("/")
         _admin_psql(self.pg_url or "", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING
 
 from bench.stack import Stack
 
-if TYPE_CHECKING:  # bench.data needs Django set up, which happens after the stack's env
+# bench.data and the scenario modules import models, so Django must be set up first,
+# which happens after the stack's env is chosen: each scenario imports its module when run.
+if TYPE_CHECKING:
     from bench.data import Desk
 
 

@@ -1,4 +1,8 @@
+import logging
+
 from django.apps import AppConfig
+
+logger = logging.getLogger(__name__)
 
 
 class ChannelsIngestConfig(AppConfig):
@@ -6,7 +10,8 @@ class ChannelsIngestConfig(AppConfig):
     verbose_name = "Channels"
 
     def ready(self) -> None:
-        # Imported for its receivers: a saved account clears the webhooks' account cache.
+        # Imported here, not above: they import models, loaded only after this module.
+        # `services` for its receivers: a saved account clears the webhooks' account cache.
         from channels_ingest import services  # noqa: F401
         from channels_ingest.livechat.delivery import notify_visitor
         from chatdesk.inbox import outbound
@@ -18,11 +23,10 @@ class ChannelsIngestConfig(AppConfig):
 
 def _enqueue_delivery(message_id: int) -> None:
     """inbox's outbox port: a pending reply goes to the Celery delivery task, at its slot."""
+    # Imported when called: the tasks module imports models, loaded only after this module.
     from channels_ingest.tasks import enqueue_delivery
 
     try:
         enqueue_delivery(message_id)
     except Exception:  # Redis down: the outbox sweep sends it once the broker is back
-        import logging
-
-        logging.getLogger(__name__).exception("Could not enqueue message %s", message_id)
+        logger.exception("Could not enqueue message %s", message_id)

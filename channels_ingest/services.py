@@ -18,6 +18,7 @@ from channels_ingest.providers.base import (
     StatusUpdate,
     WebhookRequest,
 )
+from channels_ingest.tasks import download_media
 from chatdesk.inbox.services import delivery
 from chatdesk.inbox.services.receive import Inbound, message_receive, message_status_update
 
@@ -154,8 +155,6 @@ def _store_message(account: ChannelAccount, inbound: InboundMessage) -> bool:
     # the download could not be enqueued, the webhook answered 500 after its commit,
     # and the provider's retry is the only reminder left (tests/reliability).
     if inbound.attachments and (created or not message.attachments.exists()):
-        from channels_ingest.tasks import download_media
-
         for index, attachment in enumerate(inbound.attachments):
             transaction.on_commit(
                 lambda m=message.pk, i=index, a=attachment: download_media.delay(

@@ -6,6 +6,10 @@ import os
 
 from celery import Celery
 from celery.signals import task_prerun, worker_process_init
+from django.conf import settings
+from django.db import close_old_connections
+
+from chatdesk import channel_layer
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chatdesk.settings")
 
@@ -25,10 +29,6 @@ def _prepare_worker_process(**_kwargs) -> None:
     most) and is health-checked before each task, so one dropped by a database restart
     is replaced instead of failing the task.
     """
-    from django.conf import settings
-
-    from chatdesk import channel_layer
-
     channel_layer.keep_event_loop()
     for database in settings.DATABASES.values():
         if "pool" not in database.get("OPTIONS", {}):
@@ -41,6 +41,4 @@ def _check_database_connections(task=None, **_kwargs) -> None:
     # Eager tasks (tests, `CELERY_TASK_ALWAYS_EAGER`) run inside their caller's request.
     if task is not None and getattr(task.request, "is_eager", False):
         return
-    from django.db import close_old_connections
-
     close_old_connections()

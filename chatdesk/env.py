@@ -1,7 +1,7 @@
 """Reading configuration from the environment, with the embedded defaults.
 
-Kept free of Django imports so the process runner can use it before Django
-is set up.
+Kept free of Django imports so the dev runner (devtools/runner.py) can use it before
+Django is set up.
 """
 
 from __future__ import annotations
@@ -28,17 +28,14 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 def embedded_redis_socket() -> Path:
-    """Where the embedded Redis listens when REDIS_URL is unset."""
+    """Where the embedded Redis of `make run` and the tests (devtools/embedded_redis.py)
+    listens when REDIS_URL is unset."""
     return Path(os.environ.get("EMBEDDED_REDIS_SOCKET", VAR_DIR / "redis.sock"))
 
 
 def redis_url() -> str:
     """The Redis URL for channels-redis and redis-py (unix:// for the embedded one)."""
     return os.environ.get("REDIS_URL") or f"unix://{embedded_redis_socket()}"
-
-
-def uses_embedded_redis() -> bool:
-    return not os.environ.get("REDIS_URL")
 
 
 def celery_broker_url(url: str) -> str:

@@ -5,14 +5,7 @@ Each route brings its own authentication and origin check: agents' sockets
 each site's `allowed_origins`.
 """
 
-from importlib import import_module
-
 from channels_ingest.livechat.routing import websocket_urlpatterns as visitor_patterns
-from chatdesk.env import env_bool
 from chatdesk.realtime.routing import websocket_urlpatterns as agent_patterns
 
 websocket_urlpatterns = [*agent_patterns, *visitor_patterns]
-
-# `make bench` only: its baseline consumers (bench/baselines/) under this flag.
-if env_bool("CHATDESK_BENCH_BASELINES", False):
-    websocket_urlpatterns += import_module("bench.baselines.routing").websocket_urlpatterns

@@ -6,7 +6,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from channels_ingest import signed_media
 from chatdesk import health
 from chatdesk.accounts.login import ThrottledLoginView
-from chatdesk.env import env_bool
 
 # The admin is part of the product: it says so in its header, tab title and index page.
 admin.site.site_header = "Chatdesk administration"
@@ -30,7 +29,3 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("", include("chatdesk.web.urls")),
 ]
-
-# `make bench` only: its baselines (bench/baselines/) are served when this flag is set.
-if env_bool("CHATDESK_BENCH_BASELINES", False):
-    urlpatterns.insert(0, path("bench/", include("bench.baselines.urls")))

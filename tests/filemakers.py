@@ -10,6 +10,7 @@ import io
 import struct
 import zipfile
 
+import pillow_heif
 from PIL import Image
 
 ENDOFCHAIN, FREESECT, FATSECT, NOSTREAM = 0xFFFFFFFE, 0xFFFFFFFF, 0xFFFFFFFD, 0xFFFFFFFF
@@ -58,8 +59,6 @@ def image(fmt: str, size: tuple[int, int] = (64, 48)) -> bytes:
 
 
 def heif() -> bytes:
-    import pillow_heif
-
     out = io.BytesIO()
     pillow_heif.from_pillow(Image.new("RGB", (64, 48), (10, 120, 200))).save(out, quality=60)
     return out.getvalue()

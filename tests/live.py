@@ -5,26 +5,15 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
-import subprocess
-import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO
 
-import httpx
 from django.conf import settings
 from django.db import connection
 
-from chatdesk.env import BASE_DIR
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from devtools.processes import PYTHON, Child, free_port, wait_healthy
 
 
 def test_database_url() -> str:
@@ -54,49 +43,26 @@ def daphne_server(
 
 
 def _serve(log: IO[bytes], extra_env: dict[str, str] | None) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": test_database_url(),
         "REDIS_URL": settings.REDIS_URL,
         **(extra_env or {}),
     }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "chatdesk.asgi:application",
-        ],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    argv = [PYTHON, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "chatdesk.asgi:application"]
+    # No parent-death signal: the test process runs threads (code run between fork and
+    # exec could deadlock on their locks), and this context manager stops it anyway.
+    daphne = Child("daphne", argv, env=env, log=log, die_with_parent=False).start()
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                raise RuntimeError(f"daphne did not start:\n{log.read().decode(errors='replace')}")
-            time.sleep(0.2)
+        try:
+            wait_healthy(base, [daphne])
+        except TimeoutError:
+            raise RuntimeError(f"daphne did not start:\n{daphne.log()}") from None
         yield base
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        daphne.stop()
 
 
 async def next_frame(socket, wanted: str, timeout: float = 10) -> dict:

@@ -56,11 +56,12 @@ def _start() -> None:
         os.environ["REDIS_URL"] = redis_url_for_worker(os.environ["REDIS_URL"], worker_index())
         return
 
-    from chatdesk.embedded_redis import EmbeddedRedis
+    # Imported only now: it imports chatdesk.env, which reads CHATDESK_VAR_DIR once.
+    from devtools.embedded_redis import EmbeddedRedis
 
     os.environ["EMBEDDED_REDIS_SOCKET"] = str(_WORKDIR / "redis.sock")
     server = EmbeddedRedis(_WORKDIR / "redis.sock", _WORKDIR).start()
-    os.environ["CHATDESK_TEST_EMBEDDED_REDIS_PID"] = str(server.process.pid)
+    os.environ["CHATDESK_TEST_EMBEDDED_REDIS_PID"] = str(server.pid)
     # Registered after the rmtree, so run before it: the server stops, then its files go.
     atexit.register(server.stop)
 

@@ -1,4 +1,4 @@
-"""Websocket routes of the baselines; added by chatdesk/routing.py only under the bench flag."""
+"""Websocket routes of the baselines; added by the bench's own ASGI app (bench/asgi.py)."""
 
 from django.urls import path
 

@@ -1,6 +1,6 @@
 """Baseline (d): a bare Celery task doing the same HTTP POST to the emulator as a reply.
 
-Loaded into the bench's worker with `--include` (bench/stack.py), never in production.
+Loaded into the bench's worker by CELERY_IMPORTS (bench/settings.py), never in production.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Mounted under /bench/ by chatdesk/urls.py only when CHATDESK_BENCH_BASELINES=1."""
+"""Mounted under /bench/ by the bench's own URLconf (bench/urls.py), never in production."""
 
 from django.urls import path
 

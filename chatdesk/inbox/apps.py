@@ -7,6 +7,7 @@ class InboxConfig(AppConfig):
     verbose_name = "Inbox"
 
     def ready(self) -> None:
+        # Imported here, not above: they import models, loaded only after this module.
         from chatdesk.inbox.selectors import contact_name
         from templates_app import contact_lookup
 

@@ -18,6 +18,7 @@ from chatdesk.inbox import outbound
 from chatdesk.inbox.delivery_text import delivery_problem
 from chatdesk.inbox.models import Conversation, Event, EventRecipient, Message
 from chatdesk.inbox.selectors import conversation_audience
+from chatdesk.inbox.serializers import ConversationSerializer, MessageSerializer, represent
 
 
 def as_dict(event: Event) -> dict:
@@ -76,9 +77,6 @@ def _store_recipients(event_id: int, agent_ids: list[int]) -> None:
 
 
 def conversation_data(conversation: Conversation) -> dict:
-    # Imported here: the serializer module imports selectors, which import this module's peers.
-    from chatdesk.inbox.serializers import ConversationSerializer, represent
-
     return represent(ConversationSerializer, conversation)
 
 
@@ -118,8 +116,6 @@ def conversation_removed(conversation: Conversation, agent_ids: Iterable[int]) -
 def message_created(message: Message, *, audience: set[int] | None = None) -> None:
     """`audience`: the conversation's audience when the caller has just computed it
     in the same transaction (saves recomputing it); otherwise it is computed here."""
-    from chatdesk.inbox.serializers import MessageSerializer, represent
-
     conversation = message.conversation
     publish(
         "message.created",
@@ -131,8 +127,6 @@ def message_created(message: Message, *, audience: set[int] | None = None) -> No
 
 def message_updated(message: Message) -> None:
     """A message changed after it was created (its media arrived)."""
-    from chatdesk.inbox.serializers import MessageSerializer, represent
-
     conversation = message.conversation
     publish(
         "message.updated",

@@ -6,18 +6,22 @@ import functools
 from collections.abc import Callable
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from chatdesk.accounts.models import Role, User
 from chatdesk.inbox.models import (
     Channel,
     Conversation,
+    Event,
     EventRecipient,
     Message,
     ParticipantState,
+    ReadMarker,
 )
 from chatdesk.rawsql import column, converter, table
 from queues.models import Offer
+from templates_app.contact_lookup import ConversationNotVisible
 
 
 def visible_conversations(user: User) -> QuerySet[Conversation]:
@@ -174,11 +178,6 @@ def with_unread_counts(queryset: QuerySet[Conversation], user: User) -> QuerySet
     Those are the customer's messages, and in an internal chat the colleagues' lines
     (stored as outbound, since an agent wrote them).
     """
-    from django.db.models import Count, IntegerField, Value
-    from django.db.models.functions import Coalesce
-
-    from chatdesk.inbox.models import ReadMarker
-
     # Correlated to the message of the subquery below (its conversation), not to
     # the message's own pk: OuterRef resolves against the nearest enclosing query.
     marker = ReadMarker.objects.filter(
@@ -214,15 +213,11 @@ def conversation_list(user: User, *, archived: bool = False) -> QuerySet[Convers
 
 
 def events_after(user: User, after: int) -> QuerySet:
-    from chatdesk.inbox.models import Event
-
     return Event.objects.filter(recipients__agent_id=user.pk, pk__gt=after).order_by("pk")
 
 
 def contact_name(user: User, conversation_id: int) -> str:
     """The customer's name in a conversation `user` may see (templates' placeholders)."""
-    from templates_app.contact_lookup import ConversationNotVisible
-
     conversation = (
         visible_conversations(user)
         .select_related("identity__contact")

@@ -7,6 +7,7 @@ class RealtimeConfig(AppConfig):
     verbose_name = "Realtime"
 
     def ready(self) -> None:
+        # Imported here, not above: they import models, loaded only after this module.
         from chatdesk.inbox import outbound
         from chatdesk.realtime.fanout import send_events, send_transient
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from channels.consumer import get_handler_name
@@ -11,7 +10,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from chatdesk.inbox.selectors import latest_event_id
 from chatdesk.inbox.services import presence, visitor
-from chatdesk.realtime.groups import agent_group
+from chatdesk.inbox.tasks import agent_gone
 from chatdesk.realtime.hub import hub_for
 
 logger = logging.getLogger(__name__)
@@ -29,9 +28,6 @@ def _opened(user) -> int | None:
 def _closed(agent_id: int) -> None:
     if not presence.agent_socket_closed(agent_id=agent_id):
         return
-    # Imported here: the tasks module pulls in routing, needed only on a last close.
-    from chatdesk.inbox.tasks import agent_gone
-
     try:
         agent_gone.apply_async((agent_id,), countdown=presence.grace_seconds())
     except Exception:
@@ -40,8 +36,7 @@ def _closed(agent_id: int) -> None:
 
 
 class AgentConsumer(AsyncJsonWebsocketConsumer):
-    """Relays the agent's events: published batches through this process's hub, and
-    messages addressed to the agent's own group `agent.<id>`."""
+    """Relays the agent's events, published in batches, through this process's hub."""
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -49,16 +44,11 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=UNAUTHENTICATED)
             return
         self.agent_id = user.pk
-        self.group = agent_group(user.pk)
         # Events relayed before `session.ready` went out wait here: it is the first frame.
         self._early: list[str] | None = []
         self.hub = hub_for(self.channel_layer)
-        # Joined before the replay point is read, so no event falls between the two;
-        # both joins at once, as each is a Redis round trip.
-        await asyncio.gather(
-            self.channel_layer.group_add(self.group, self.channel_name),
-            self.hub.join(user.pk, self, self._send_text),
-        )
+        # Joined before the replay point is read, so no event falls between the two.
+        await self.hub.join(user.pk, self, self._send_text)
         await self.accept()
         # The newest event this agent may see: a client that reconnects later
         # replays from here (GET /api/v1/events/?after=) even if it saw none yet.
@@ -73,7 +63,7 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
 
     async def dispatch(self, message: dict) -> None:
         # channels' own dispatch first closes stale database connections, a thread hop
-        # per message (connect, disconnect, each `agent.event`). Every database access
+        # per message (connect, each frame received, disconnect). Every database access
         # here goes through database_sync_to_async, which does that itself, so the
         # extra hop only cost CPU on every handshake (docs/performance.md, scenario 3).
         handler = getattr(self, get_handler_name(message), None)
@@ -87,8 +77,6 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
             await database_sync_to_async(_closed)(self.agent_id)
         if getattr(self, "hub", None):
             await self.hub.leave(self.agent_id, self)
-        if getattr(self, "group", None):
-            await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def _send_text(self, text: str) -> None:
         if self._early is not None:
@@ -110,7 +98,3 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
         await database_sync_to_async(visitor.conversation_agent_typing)(
             conversation_id=conversation_id, agent=self.scope["user"]
         )
-
-    async def agent_event(self, message: dict) -> None:
-        """Group message `{"type": "agent.event", "event": {...}}` -> the socket."""
-        await self.send_json(message["event"])

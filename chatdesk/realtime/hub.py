@@ -9,9 +9,7 @@ group, carrying each event with the ids of the agents allowed to see it; each
 process's hub hands it to exactly those agents' sockets, JSON-encoded once.
 
 Visibility is unchanged: the recipients are still computed by the selector at
-publish time and the hub forwards an event to no socket outside them. Each
-socket also stays in its own `agent.<id>` group, so a message addressed to one
-agent (`{"type": "agent.event", "event": ...}`) still reaches it directly.
+publish time and the hub forwards an event to no socket outside them.
 """
 
 from __future__ import annotations

@@ -8,10 +8,10 @@ import httpx
 import pytest
 import redis
 
-from channels_ingest.emulator import ProviderEmulator
 from channels_ingest.providers import get_adapter
 from channels_ingest.providers.base import ProviderAdapter
 from chatdesk.celery import app as celery_app
+from devtools.emulator import ProviderEmulator
 from tests.factories import ChannelAccountFactory
 
 from .support import FIXTURES, PHONE_NUMBER_ID, WHATSAPP_CREDENTIALS

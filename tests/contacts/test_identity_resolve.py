@@ -11,6 +11,7 @@ from django.db import connection, transaction
 
 from contacts import services
 from contacts.models import Contact, Identity
+from tests.concurrency import at_once
 from tests.factories import ContactFactory, IdentityFactory
 
 pytestmark = pytest.mark.django_db
@@ -108,31 +109,14 @@ def test_concurrent_webhooks_for_a_new_sender_create_one_row():
     shared in-memory test database reports "table is locked" instead of
     waiting, so there the lock below stands in for that serialization.
     """
-    threads_count = 6
-    barrier = threading.Barrier(threads_count)
     serialize = threading.Lock() if connection.vendor == "sqlite" else contextlib.nullcontext()
-    results: list[int] = []
-    errors: list[BaseException] = []
 
-    def receive() -> None:
-        try:
-            barrier.wait(timeout=10)
-            with serialize:
-                identity = services.identity_resolve(
-                    kind="sms", address="+14155550142", display_name="Race"
-                )
-            results.append(identity.pk)
-        except BaseException as exc:  # reported below, in the test's thread
-            errors.append(exc)
-        finally:
-            connection.close()
+    def receive(_index: int) -> int:
+        with serialize:
+            return services.identity_resolve(
+                kind="sms", address="+14155550142", display_name="Race"
+            ).pk
 
-    threads = [threading.Thread(target=receive) for _ in range(threads_count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert errors == []
-    assert len(results) == threads_count
+    results = at_once(receive, 6)
     assert len(set(results)) == 1
     assert Identity.objects.filter(kind="sms", address="+14155550142").count() == 1

@@ -17,7 +17,7 @@ from django.conf import settings as django_settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection
 from django.test import Client
-from playwright.sync_api import expect
+from playwright.sync_api import expect, sync_playwright
 
 from chatdesk.inbox.models import AgentConnection
 from tests.browser import CHROMIUM, require_chromium
@@ -55,8 +55,6 @@ def live_url(django_db_setup) -> Iterator[str]:
 
 @pytest.fixture(scope="package")
 def browser(live_url) -> Iterator:
-    from playwright.sync_api import sync_playwright
-
     # Playwright's sync API keeps an event loop running in this thread; the ORM
     # calls the tests make here are plain synchronous ones, so allow them.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"

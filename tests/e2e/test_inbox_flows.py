@@ -10,10 +10,10 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
-from channels_ingest.emulator import ProviderEmulator
 from channels_ingest.tasks import deliver_message
 from chatdesk.inbox.models import Channel, Conversation, DeliveryStatus, Message, Status
 from contacts.models import Contact
+from devtools.emulator import ProviderEmulator
 from tests.channels_ingest.support import PHONE_NUMBER_ID, WHATSAPP_CREDENTIALS
 from tests.e2e.conftest import row
 from tests.e2e.test_inbox_live import owned_chat

@@ -4,12 +4,16 @@ that could not be fetched, a lost connection; the list is one Tab stop."""
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.db import connection
 from playwright.sync_api import expect
 
 from chatdesk.inbox.models import DeliveryStatus, Message
+from chatdesk.inbox.services.delivery import message_mark_failed
 from tests.e2e.conftest import row
+from tests.e2e.test_inbox_live import owned_chat
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -67,8 +71,6 @@ def test_event_lines_failed_replies_and_missing_files_say_what_happened(
     page.reload()
     page.locator("#connection[data-state=online]").wait_for()
     expect(page.locator(f'[data-id="{reply.pk}"] .tick')).to_have_attribute("title", "Pending")
-    from chatdesk.inbox.services.delivery import message_mark_failed
-
     _in_thread(message_mark_failed, message_id=reply.pk, reason=TECHNICAL)
     reason = page.locator(f'[data-id="{reply.pk}"] .failed-reason')
     expect(reason).to_have_text("Not delivered: WhatsApp could not be reached.")
@@ -87,9 +89,6 @@ def test_event_lines_failed_replies_and_missing_files_say_what_happened(
 
 def _in_thread(func, **kwargs):
     """Publishing uses async_to_sync, refused in Playwright's thread (conftest.off_loop)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from django.db import connection
 
     def call():
         try:
@@ -203,8 +202,6 @@ def test_favicon_everywhere_and_the_admin_says_chatdesk(sign_in, carol, fresh_pa
 
 
 def test_the_contact_history_follows_dealt_with_without_a_reload(sign_in, alice, queue_a):
-    from tests.e2e.test_inbox_live import owned_chat
-
     owned_chat(alice, queue_a, name="Hana History")
     page = sign_in(alice)
     row(page, "Hana History").click()

@@ -6,10 +6,12 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
+from django.contrib.sessions.models import Session
 from rest_framework.authtoken.models import Token
 
 from chatdesk.asgi import application
-from chatdesk.realtime.groups import agent_group
+from chatdesk.inbox.models import Event, EventRecipient
+from chatdesk.realtime.hub import HUBS_GROUP, batch_message
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -34,7 +36,7 @@ async def test_foreign_origin_is_refused(alice):
     assert not connected
 
 
-async def test_token_socket_receives_what_its_group_is_sent(alice):
+async def test_token_socket_receives_what_the_hubs_are_sent_for_its_agent(alice, bob):
     token = await database_sync_to_async(Token.objects.create)(user=alice)
     communicator = WebsocketCommunicator(
         application, f"/ws/agent/?token={token.key}", headers=ORIGIN
@@ -45,10 +47,10 @@ async def test_token_socket_receives_what_its_group_is_sent(alice):
         "type": "session.ready",
         "data": {"agent": alice.pk, "last_event_id": 0},
     }
-    event = {"type": "agent.status", "id": 1, "at": "2026-01-01T00:00:00Z", "data": {}}
-    await get_channel_layer().group_send(
-        agent_group(alice.pk), {"type": "agent.event", "event": event}
-    )
+    not_hers = {"type": "agent.status", "id": 1, "at": "2026-01-01T00:00:00Z", "data": {}}
+    event = {"type": "agent.status", "id": 2, "at": "2026-01-01T00:00:00Z", "data": {}}
+    message = batch_message([not_hers, event], {1: [bob.pk], 2: [alice.pk]})
+    await get_channel_layer().group_send(HUBS_GROUP, message)
     assert await communicator.receive_json_from(timeout=5) == event
     await communicator.send_json_to({"type": "ping"})
     assert (await communicator.receive_json_from())["type"] == "pong"
@@ -68,8 +70,6 @@ async def test_session_cookie_authenticates_the_socket(alice, async_client):
 
 
 async def test_session_ready_names_the_newest_event_to_replay_from(alice, bob):
-    from chatdesk.inbox.models import Event, EventRecipient
-
     def store() -> int:
         mine = Event.objects.create(type="agent.status", data={})
         EventRecipient.objects.create(event=mine, agent=alice)
@@ -102,8 +102,6 @@ async def test_a_session_cookie_of_no_session_is_closed_with_4401(alice, async_c
 async def test_a_socket_leaves_its_session_as_it_was(alice, async_client):
     """The socket reads the session (to know the agent) and never writes it: the row
     is untouched, whatever the socket sends and receives."""
-    from django.contrib.sessions.models import Session
-
     await async_client.aforce_login(alice)
     key = async_client.cookies["sessionid"].value
     before = await database_sync_to_async(Session.objects.values().get)(session_key=key)

@@ -2,39 +2,16 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import close_old_connections, connection
 from rest_framework.test import APIClient
 
 from chatdesk.inbox.models import Conversation, Message
+from tests.concurrency import at_once
 from tests.factories import QueueMemberFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 RACERS = 6
-
-
-def _race(calls):
-    """Run the calls at the same instant from separate threads and connections."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        finally:
-            close_old_connections()
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def _client(user):
@@ -60,7 +37,7 @@ def test_many_agents_racing_gives_exactly_one_owner(queue_a, customer_writes, ho
             format="json",
         ).status_code
 
-    codes = _race([lambda u=u: attempt(u) for u in racers])
+    codes = at_once(lambda i: attempt(racers[i]), RACERS)
     winner_code = 200 if how == "take" else 201
     assert sorted(codes) == [winner_code] + [409] * (RACERS - 1)
     conversation.refresh_from_db()

@@ -8,7 +8,7 @@ import pytest
 from asgiref.sync import sync_to_async
 
 from channels_ingest.livechat.models import VisitorSession
-from chatdesk.inbox.models import Conversation, Message
+from chatdesk.inbox.models import Conversation, Message, VisitorBlock
 from tests.livechat.conftest import ORIGIN
 from tests.livechat.support import next_frame, open_session, visitor_socket
 
@@ -142,8 +142,6 @@ async def test_a_customer_site_outside_allowed_hosts_may_open_the_socket(start_s
 
 
 async def test_a_blocked_ip_cannot_open_the_socket(start_session):
-    from chatdesk.inbox.models import VisitorBlock
-
     session = await open_session(start_session)
     await sync_to_async(VisitorBlock.objects.create)(ip_address="203.0.113.7")
     connected, code = await visitor_socket(session["session_token"], ip="203.0.113.7").connect()

@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+from channels_ingest.livechat.views import HERE
+
 pytestmark = pytest.mark.django_db
 
 
@@ -23,8 +25,6 @@ def test_widget_js_is_served_as_javascript_with_a_short_cache(client):
 def test_widget_js_never_writes_html_strings():
     """People's text goes through textContent only; no innerHTML, outerHTML or
     insertAdjacentHTML at all, so nothing a visitor or agent writes becomes markup."""
-    from channels_ingest.livechat.views import HERE
-
     source = (HERE / "static" / "livechat" / "widget.js").read_text()
     assert not re.search(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write", source)
     assert "textContent" in source

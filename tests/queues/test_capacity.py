@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import close_old_connections, connection, transaction
+from django.db import transaction
 
 from chatdesk.accounts.models import User
 from chatdesk.inbox import routing
 from chatdesk.inbox.models import Conversation, Status
 from queues.models import Queue
+from tests.concurrency import at_once
 from tests.factories import ConversationFactory, QueueFactory, UserFactory
 from tests.queues.support import open_chats
 
@@ -49,22 +48,17 @@ def test_only_open_customer_chats_count(alice):
     assert routing.has_capacity(agent=alice, queue=queue)
 
 
-def _claim_if_room(agent_id: int, conversation_id: int, queue_id: int, barrier) -> bool:
+def _claim_if_room(agent_id: int, conversation_id: int, queue_id: int) -> bool:
     """One claim as conversation_take does it: capacity checked inside the claim's transaction."""
-    try:
-        barrier.wait()
-        agent = User.objects.get(pk=agent_id)
-        queue = Queue.objects.get(pk=queue_id)
-        with transaction.atomic():
-            if not routing.has_capacity(agent=agent, queue=queue):
-                return False
-            Conversation.objects.filter(pk=conversation_id, owner__isnull=True).update(
-                owner=agent, status=Status.TAKEN
-            )
-            return True
-    finally:
-        close_old_connections()
-        connection.close()
+    agent = User.objects.get(pk=agent_id)
+    queue = Queue.objects.get(pk=queue_id)
+    with transaction.atomic():
+        if not routing.has_capacity(agent=agent, queue=queue):
+            return False
+        Conversation.objects.filter(pk=conversation_id, owner__isnull=True).update(
+            owner=agent, status=Status.TAKEN
+        )
+        return True
 
 
 @pytest.mark.django_db(transaction=True)
@@ -74,16 +68,6 @@ def test_claims_at_once_with_one_slot_left_let_exactly_one_through(attempt):
     queue = QueueFactory(max_chats_per_agent=2)
     open_chats(agent, 1)
     targets = [ConversationFactory(queue=queue) for _ in range(RACERS)]
-    barrier = threading.Barrier(len(targets))
-    results: list[bool] = [False] * len(targets)
-
-    def run(index: int) -> None:
-        results[index] = _claim_if_room(agent.pk, targets[index].pk, queue.pk, barrier)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(targets))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results = at_once(lambda i: _claim_if_room(agent.pk, targets[i].pk, queue.pk), len(targets))
     assert results.count(True) == 1
     assert Conversation.objects.filter(owner=agent, status=Status.TAKEN).count() == 2

@@ -12,9 +12,9 @@ from collections.abc import Iterator
 import pytest
 from rest_framework.authtoken.models import Token
 
-from channels_ingest.emulator import ProviderEmulator
 from channels_ingest.models import ChannelAccount
 from chatdesk.accounts.models import User
+from devtools.emulator import ProviderEmulator
 from queues.models import Queue
 from tests.channels_ingest.support import (
     OUR_NUMBER,

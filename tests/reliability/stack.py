@@ -5,21 +5,19 @@ and on a Redis of their own (a `redis-server` this module starts on a free TCP
 port, so a test may stop and restart it without touching anyone else's Redis).
 Replies go to a loopback provider emulator running in the test process.
 
-Every child gets its own process group, so a "kill" takes a worker's prefork
-children with it, as a crashed host or systemd's KillMode=control-group would.
+Every child gets its own process group (devtools/processes.py), so a "kill" takes a
+worker's prefork children with it, as a crashed host or systemd's KillMode=control-group
+would.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import hmac
 import json
 import os
-import signal
 import socket
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -29,11 +27,12 @@ from pathlib import Path
 import httpx
 import pytest
 import websockets
+from django.conf import settings
 from twilio.request_validator import RequestValidator
 
-from channels_ingest.emulator import ProviderEmulator
-from chatdesk.embedded_redis import redis_server_binary
-from chatdesk.env import BASE_DIR
+from devtools.embedded_redis import redis_server_binary
+from devtools.emulator import ProviderEmulator
+from devtools.processes import Child, free_port
 from tests.channels_ingest.support import APP_SECRET, PHONE_NUMBER_ID, TWILIO_TOKEN
 
 # Short timings so the faults play out in seconds; each is a documented setting
@@ -48,12 +47,6 @@ FAST_TIMINGS = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def wait_until(check: Callable[[], object], *, timeout: float, what: str, every: float = 0.1):
     """Poll `check` until it returns something truthy; that value, or AssertionError."""
     deadline = time.monotonic() + timeout
@@ -66,52 +59,12 @@ def wait_until(check: Callable[[], object], *, timeout: float, what: str, every:
         time.sleep(every)
 
 
-class Child:
-    """One child process, its output in a log file, in a process group of its own."""
-
-    def __init__(self, name: str, argv: list[str], env: dict[str, str], logdir: Path) -> None:
-        self.name, self.argv, self.env = name, argv, env
-        self.log_path = logdir / f"{name}.log"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> Child:
-        log = self.log_path.open("ab")
-        self.process = subprocess.Popen(
-            self.argv,
-            cwd=BASE_DIR,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            # Its own process group, so kill() reaches a worker's pool processes too. No
-            # preexec_fn (e.g. a parent-death signal): the emulator's threads are running
-            # and code run between fork and exec could deadlock on a lock they hold.
-            start_new_session=True,
-        )
-        log.close()
-        return self
-
-    @property
-    def alive(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-    def kill(self, sig: int = signal.SIGKILL) -> None:
-        """Signal the whole group (a worker and its pool), then reap the leader."""
-        if self.process is None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, sig)
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=5)
-
-    def stop(self) -> None:
-        self.kill(signal.SIGTERM)
+def child(name: str, argv: list[str], env: dict[str, str], logdir: Path) -> Child:
+    """One child process, its output in a log file, in a process group of its own: a
+    kill() reaches a worker's pool processes too. No parent-death signal: the emulator's
+    threads are running and code run between fork and exec could deadlock on their locks."""
+    log = logdir / f"{name}.log"
+    return Child(name, argv, env=env, log=log, signal_group=True, die_with_parent=False)
 
 
 class RedisServer(Child):
@@ -132,7 +85,14 @@ class RedisServer(Child):
             "--dir",
             str(logdir),
         ]
-        super().__init__("redis", argv, dict(os.environ), logdir)
+        super().__init__(
+            "redis",
+            argv,
+            env=dict(os.environ),
+            log=logdir / "redis.log",
+            signal_group=True,
+            die_with_parent=False,
+        )
 
     @property
     def url(self) -> str:
@@ -179,13 +139,13 @@ class Stack:
         self.env.pop("EMBEDDED_REDIS_SOCKET", None)
         self.web_ports = [free_port(), free_port()]
         self.web = [
-            Child(f"web{i}", self._daphne_argv(port), self.env, self.logdir)
+            child(f"web{i}", self._daphne_argv(port), self.env, self.logdir)
             for i, port in enumerate(self.web_ports)
         ]
         self.workers = [
-            Child(f"worker{i}", self._worker_argv(i), self.env, self.logdir) for i in range(2)
+            child(f"worker{i}", self._worker_argv(i), self.env, self.logdir) for i in range(2)
         ]
-        self.beat = Child("beat", self._beat_argv(), self.env, self.logdir)
+        self.beat = child("beat", self._beat_argv(), self.env, self.logdir)
 
     # argv
 
@@ -224,8 +184,8 @@ class Stack:
 
     def start(self) -> Stack:
         self.redis.start()
-        for child in [*self.web, *self.workers, self.beat]:
-            child.start()
+        for process in [*self.web, *self.workers, self.beat]:
+            process.start()
         with ThreadPoolExecutor(5) as pool:
             waits = [pool.submit(self.wait_web_ready, i) for i in range(2)]
             waits += [pool.submit(self.wait_worker_ready, i) for i in range(2)]
@@ -234,8 +194,8 @@ class Stack:
         return self
 
     def stop(self) -> None:
-        for child in [self.beat, *self.workers, *self.web, self.redis]:
-            child.stop()
+        for process in [self.beat, *self.workers, *self.web, self.redis]:
+            process.stop()
 
     def wait_web_ready(self, server: int) -> None:
         def healthy() -> bool:
@@ -280,8 +240,8 @@ class Stack:
 
     def logs(self) -> str:
         parts = []
-        for child in [*self.web, *self.workers, self.beat]:
-            parts.append(f"===== {child.name} =====\n{child.log()[-4000:]}")
+        for process in [*self.web, *self.workers, self.beat]:
+            parts.append(f"===== {process.name} =====\n{process.log()[-4000:]}")
         return "\n".join(parts)
 
 
@@ -367,8 +327,6 @@ def post_twilio_sms(
 
 
 def _on_postgresql() -> bool:
-    from django.conf import settings
-
     return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 

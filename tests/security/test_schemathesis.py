@@ -8,11 +8,15 @@ test client keeps everything inside the test's transaction).
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 import pytest
 import schemathesis
+from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from rest_framework.test import APIClient
+from schemathesis import DataGenerationMethod
+from schemathesis.types import NotSet
 
 from chatdesk.accounts.models import Role
 from tests.factories import UserFactory
@@ -93,9 +97,6 @@ def _real_path_parameters(path: str, world) -> dict[str, int]:
 def test_no_write_operation_answers_5xx(role, world):
     """POST/PUT/PATCH/DELETE with schema-valid and schema-violating JSON bodies, each call
     rolled back so every example starts from the same world."""
-    from django.db import transaction
-    from schemathesis import DataGenerationMethod
-
     user = UserFactory(username=f"fuzz-write-{role}", role=role)
     client = APIClient()
     client.force_authenticate(user)
@@ -146,12 +147,8 @@ def test_no_write_operation_answers_5xx(role, world):
 
 
 def _query_string(query: dict | None) -> str:
-    from urllib.parse import urlencode
-
     return f"?{urlencode(query, doseq=True)}" if query else ""
 
 
 def _has_body(case) -> bool:
-    from schemathesis.types import NotSet
-
     return not isinstance(case.body, NotSet)

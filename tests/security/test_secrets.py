@@ -9,11 +9,11 @@ from collections.abc import Iterator
 import pytest
 from django.test import Client
 
-from channels_ingest.emulator import ProviderEmulator
 from channels_ingest.tasks import deliver_message
 from chatdesk.celery import app as celery_app
 from chatdesk.inbox.models import DeliveryStatus, Message
 from chatdesk.inbox.services.ownership import message_reply
+from devtools.emulator import ProviderEmulator
 from tests.channels_ingest.support import (
     FIXTURES,
     PHONE_NUMBER_ID,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.core.files.storage import default_storage
 from django.db import transaction
 
 from chatdesk.accounts.models import User
@@ -188,8 +189,6 @@ def _delete_for_everyone(conversation: Conversation, *, audience: set[int]) -> N
 
 
 def _delete_files(names: list[str]) -> None:
-    from django.core.files.storage import default_storage
-
     for name in names:
         default_storage.delete(name)
 

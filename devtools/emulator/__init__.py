@@ -4,7 +4,7 @@ Tests and `make run` point WHATSAPP_GRAPH_URL, MESSENGER_GRAPH_URL and
 TWILIO_API_URL at it. It answers in the fixtures' shapes, checks auth, records
 every request and fails on demand, so the outbound path runs without the internet.
 
-    python -m channels_ingest.emulator --port 8025
+    python -m devtools.emulator --port 8025
 
 Control API (JSON): POST /_emulator/fail {"provider","mode","times","endpoint","delay"}
 (mode "slow": accepted `delay` seconds late, abandoned if the client hangs up first),

@@ -1,7 +1,8 @@
-"""`make run`: one foreground command for the whole stack.
+"""`make run` (`python -m devtools.runner`): one foreground command for the whole stack.
 
-Starts the embedded Redis (when REDIS_URL is unset), migrates, seeds the demo,
-then runs daphne, a Celery worker and Celery beat as children. Ctrl-C (or
+Starts the embedded Redis (when REDIS_URL is unset; the children get its URL in
+REDIS_URL), migrates, seeds the demo, then runs the loopback provider emulator (when
+no provider URL is set), daphne, a Celery worker and Celery beat as children. Ctrl-C (or
 SIGTERM, or any child dying) stops them all; every child is also told by the
 kernel to stop if this process dies, so none is left behind.
 
@@ -15,14 +16,12 @@ from __future__ import annotations
 import os
 import signal
 import socket
-import subprocess
 import sys
 import time
 
-from chatdesk.embedded_redis import EmbeddedRedis, _die_with_parent
-from chatdesk.env import BASE_DIR, VAR_DIR, embedded_redis_socket, uses_embedded_redis
-
-PYTHON = sys.executable
+from chatdesk.env import BASE_DIR, VAR_DIR, embedded_redis_socket
+from devtools.embedded_redis import EmbeddedRedis
+from devtools.processes import PYTHON, Child, first_dead, free_port, stop_all
 
 
 class Stopped(Exception):
@@ -33,8 +32,9 @@ class SetupFailed(Exception):
     """A setup step (migrate, seed) failed; its own output said why."""
 
 
-def _spawn(name: str, argv: list[str]) -> tuple[str, subprocess.Popen[bytes]]:
-    return name, subprocess.Popen(argv, cwd=BASE_DIR, preexec_fn=_die_with_parent, process_group=0)
+def _spawn(name: str, argv: list[str]) -> Child:
+    """A child writing to our terminal, in its own process group (see above)."""
+    return Child(name, argv, own_group=True).start()
 
 
 def _port_in_use(host: str, port: int) -> bool:
@@ -62,35 +62,16 @@ def _listening(host: str, port: int) -> bool:
         return False
 
 
-def _stop_all(children: list[tuple[str, subprocess.Popen[bytes]]]) -> None:
-    for _, proc in children:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + 10
-    for _, proc in children:
-        try:
-            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 PROVIDER_URLS = ("WHATSAPP_GRAPH_URL", "MESSENGER_GRAPH_URL", "TWILIO_API_URL")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _start_emulator() -> tuple[str, subprocess.Popen[bytes]] | None:
+def _start_emulator() -> Child | None:
     """With no provider URL configured, replies go to the loopback emulator, not to Meta
     or Twilio: the demo's outbound messages get real ids and statuses without an account."""
     if any(os.environ.get(name) for name in PROVIDER_URLS):
         return None
-    port = _free_port()
-    child = _spawn("emulator", [PYTHON, "-m", "channels_ingest.emulator", "--port", str(port)])
+    port = free_port()
+    child = _spawn("emulator", [PYTHON, "-m", "devtools.emulator", "--port", str(port)])
     base = f"http://127.0.0.1:{port}"
     os.environ["WHATSAPP_GRAPH_URL"] = f"{base}/whatsapp/v25.0"
     os.environ["MESSENGER_GRAPH_URL"] = f"{base}/messenger/v25.0"
@@ -113,7 +94,7 @@ def main() -> int:
             flush=True,
         )
         return 2
-    children: list[tuple[str, subprocess.Popen[bytes]]] = []
+    children: list[Child] = []
     stopping = False
 
     def on_signal(signum: int, _frame: object) -> None:
@@ -121,24 +102,26 @@ def main() -> int:
         stopping = True
 
     def manage(*args: str) -> None:
-        _, proc = _spawn(args[0], [PYTHON, str(BASE_DIR / "manage.py"), *args])
-        while proc.poll() is None:
+        child = _spawn(args[0], [PYTHON, str(BASE_DIR / "manage.py"), *args])
+        while child.alive:
             if stopping:
-                _stop_all([(args[0], proc)])
+                child.stop()
                 raise Stopped
             time.sleep(0.1)
-        if proc.returncode != 0:
-            raise SetupFailed(f"`manage.py {' '.join(args)}` exited with code {proc.returncode}")
+        if child.returncode != 0:
+            raise SetupFailed(f"`manage.py {' '.join(args)}` exited with code {child.returncode}")
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     redis = None
     try:
-        if uses_embedded_redis():
+        if not os.environ.get("REDIS_URL"):
             try:
                 redis = EmbeddedRedis(embedded_redis_socket(), VAR_DIR).start()
             except RuntimeError as error:
                 raise SetupFailed(str(error)) from None
+            # Named to every child, as a deployment names its Redis.
+            os.environ["REDIS_URL"] = redis.url
             print(f"Embedded Redis on {redis.socket_path}", flush=True)
         manage("migrate", "--noinput", "-v", "0")
         manage("seed_demo")
@@ -172,10 +155,11 @@ def main() -> int:
         while not _listening(host, int(port)):
             if stopping:
                 return 0
-            dead = [(name, proc) for name, proc in children if proc.poll() is not None]
-            if dead:
-                name, proc = dead[0]
-                print(f"{name} exited with code {proc.returncode} at start; stopping.", flush=True)
+            if dead := first_dead(children):
+                print(
+                    f"{dead.name} exited with code {dead.returncode} at start; stopping.",
+                    flush=True,
+                )
                 return 1
             time.sleep(0.2)
         print(
@@ -187,10 +171,8 @@ def main() -> int:
             flush=True,
         )
         while not stopping:
-            dead = [(name, proc) for name, proc in children if proc.poll() is not None]
-            if dead:
-                name, proc = dead[0]
-                print(f"{name} exited with code {proc.returncode}; stopping.", flush=True)
+            if dead := first_dead(children):
+                print(f"{dead.name} exited with code {dead.returncode}; stopping.", flush=True)
                 return 1
             time.sleep(0.3)
         return 0
@@ -200,7 +182,7 @@ def main() -> int:
         print(f"{error}; stopping.", file=sys.stderr, flush=True)
         return 1
     finally:
-        _stop_all(children)
+        stop_all(children)
         if redis:
             redis.stop()
         print("Stopped.", flush=True)

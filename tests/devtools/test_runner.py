@@ -15,14 +15,9 @@ import psutil
 import pytest
 
 from chatdesk.env import BASE_DIR
+from devtools.processes import free_port
 
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _wait_for(url: str, deadline: float) -> httpx.Response:
@@ -43,7 +38,7 @@ def _runner(tmp_path, port: int) -> subprocess.Popen[str]:
     env.update({"CHATDESK_VAR_DIR": str(tmp_path), "PORT": str(port)})
     # A session of its own, as a terminal's: Ctrl-C there is SIGINT to the whole group.
     return subprocess.Popen(
-        [sys.executable, "-m", "chatdesk.runner"],
+        [sys.executable, "-m", "devtools.runner"],
         cwd=BASE_DIR,
         env=env,
         stdout=subprocess.PIPE,
@@ -58,7 +53,7 @@ def _ctrl_c(runner: subprocess.Popen[str]) -> None:
 
 
 def test_runner_serves_and_stops_everything(tmp_path):
-    port = _free_port()
+    port = free_port()
     runner = _runner(tmp_path, port)
     try:
         deadline = time.monotonic() + 90
@@ -68,7 +63,7 @@ def test_runner_serves_and_stops_everything(tmp_path):
         assert ready.json() == {"status": "ok", "database": "ok", "redis": "ok"}
         family = psutil.Process(runner.pid).children(recursive=True)
         names = " ".join(" ".join(p.cmdline()) for p in family)
-        for part in ("daphne", "worker", "beat", "redis-server", "channels_ingest.emulator"):
+        for part in ("daphne", "worker", "beat", "redis-server", "devtools.emulator"):
             assert part in names
         _ctrl_c(runner)
         output, _ = runner.communicate(timeout=40)
@@ -86,7 +81,7 @@ def test_runner_serves_and_stops_everything(tmp_path):
 
 
 def test_ctrl_c_while_migrating_stops_without_a_traceback(tmp_path):
-    runner = _runner(tmp_path, _free_port())
+    runner = _runner(tmp_path, free_port())
     try:
         first = runner.stdout.readline()
         assert first.startswith("Embedded Redis on "), first

