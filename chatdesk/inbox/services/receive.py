@@ -19,6 +19,7 @@ from chatdesk.inbox.models import (
     Status,
 )
 from chatdesk.inbox.selectors import conversation_audience
+from chatdesk.inbox.services.business_hours import out_of_hours_notify
 from chatdesk.inbox.services.common import log, now
 from contacts import services as contacts_services
 from contacts.models import Identity
@@ -40,6 +41,8 @@ class Inbound:
     visitor_ip: str | None = None
     # Live chat: the visitor's context (name, e-mail, page, browser), stored on the chat.
     visitor: dict | None = None
+    # Live chat: left through the widget's offline form (no visitor is waiting on a socket).
+    offline: bool = False
 
 
 # savepoint=False: a webhook stores its messages in one transaction and a failure
@@ -112,6 +115,7 @@ def _record(inbound: Inbound, conversation: Conversation, *, opened: bool) -> tu
             conversation=conversation,
         )
     _publish_created(message, audience=audience)
+    out_of_hours_notify(conversation)
     return message, True
 
 
@@ -222,6 +226,7 @@ def _open_conversation(inbound: Inbound, identity: Identity) -> tuple[Conversati
                 contact_prompt_open=identity.contact_id is None,
                 visitor_ip=inbound.visitor_ip,
                 visitor=inbound.visitor,
+                offline=inbound.offline,
                 last_message_at=now(),
             )
             log(
