@@ -35,9 +35,14 @@ def publish(
     data: dict,
     recipients: Iterable[int],
     conversation: Conversation | None = None,
+    line_moved: bool = True,
 ) -> Event | None:
-    """Store one event for `recipients` and fan it out once the transaction commits."""
-    if event_type in _LINE_EVENTS:
+    """Store one event for `recipients` and fan it out once the transaction commits.
+
+    `line_moved=False`: the change cannot have moved anyone's place in a queue's
+    waiting line, so waiting visitors need not be told.
+    """
+    if line_moved and event_type in _LINE_EVENTS:
         # Only a live chat has a visitor to tell that it left the line; a deleted chat
         # (no conversation any more) may have been one.
         if conversation is None:

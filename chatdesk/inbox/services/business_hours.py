@@ -24,6 +24,9 @@ def out_of_hours_notify(conversation: Conversation) -> Message | None:
     """
     if conversation.status != Status.UNASSIGNED or conversation.offline:
         return None
+    # The inbound path reads whether the queue keeps hours with the chat itself.
+    if getattr(conversation, "queue_hours_id", 0) is None:
+        return None
     queue = conversation.queue if conversation.queue_id else None
     if queue is None or queue.business_hours_id is None:
         return None

@@ -13,6 +13,7 @@ from chatdesk.inbox import events, routing
 from chatdesk.inbox.models import (
     OPEN_STATUSES,
     Attachment,
+    Channel,
     Conversation,
     DeliveryStatus,
     Message,
@@ -23,6 +24,7 @@ from chatdesk.inbox.services.business_hours import out_of_hours_notify
 from chatdesk.inbox.services.common import log, now
 from contacts import services as contacts_services
 from contacts.models import Identity
+from queues.models import Queue
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,8 @@ def _record(inbound: Inbound, conversation: Conversation, *, opened: bool) -> tu
             data=events.conversation_data(conversation),
             recipients=audience - offered,
             conversation=conversation,
+            # A new chat joins the end of the line: nobody's place changes but its own.
+            line_moved=conversation.channel == Channel.LIVECHAT,
         )
     _publish_created(message, audience=audience)
     out_of_hours_notify(conversation)
@@ -194,11 +198,15 @@ def _follow_up_sql() -> str:
     identity = Identity._meta.db_table
     message = Message._meta.db_table
     lock = " FOR UPDATE OF c" if connection.features.has_select_for_update_of else ""
+    queue = Queue._meta.db_table
     return (
-        f"SELECT c.*, i.display_name AS identity_name,"
+        f"SELECT c.*, i.display_name AS identity_name, q.business_hours_id AS queue_hours_id,"
         f" (%s AND EXISTS (SELECT 1 FROM {message} m"
         f"  WHERE m.channel_account_id = %s AND m.provider_message_id = %s)) AS already_stored"
         f" FROM {conversation} c JOIN {identity} i ON i.id = c.identity_id"
+        # Whether the chat's queue keeps business hours: most do not, and then the
+        # out-of-hours check needs no query of its own.
+        f" LEFT JOIN {queue} q ON q.id = c.queue_id"
         f" WHERE i.kind = %s AND i.address = %s AND c.channel_account_id = %s"
         f" AND c.status IN ({', '.join(['%s'] * len(OPEN_STATUSES))})"
         f" ORDER BY c.id LIMIT 1{lock}"
