@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from channels_ingest.livechat.offline import offline_key
 from chatdesk.accounts.models import Presence
 from chatdesk.inbox.models import Conversation, Message
-from queues.models import BusinessHours, OpeningWindow, Offer
+from queues.models import BusinessHours, Offer, OpeningWindow
 from tests.factories import ChannelAccountFactory
 from tests.livechat.conftest import ORIGIN, VISITOR_IPS
 
