@@ -629,11 +629,10 @@
   function whenOpen(iso) {
     var at = new Date(iso);
     if (isNaN(at.getTime())) return "";
+    // In the visitor's own time zone and language: "on Monday at 09:00".
     var soon = at.getTime() - Date.now() < 6 * 24 * 3600 * 1000;
-    var options = soon
-      ? { weekday: "long", hour: "2-digit", minute: "2-digit" }
-      : { weekday: "long", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit" };
-    return at.toLocaleString([], options);
+    var day = at.toLocaleDateString([], soon ? { weekday: "long" } : { weekday: "long", day: "numeric", month: "long" });
+    return "on " + day + " at " + at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
   }
 
   function showOffline(siteStatus) {
