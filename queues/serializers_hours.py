@@ -6,6 +6,7 @@ import re
 from datetime import time
 
 from django.db import transaction
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from chatdesk.strict import RejectUnknownFieldsMixin
@@ -15,6 +16,9 @@ from queues.models import BusinessHours, Holiday, OpeningWindow
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$", "example": "09:00"}
+)
 class _ClockField(serializers.Field):
     """24-hour `HH:MM`; an end may be `24:00` (midnight at the end of the day)."""
 
