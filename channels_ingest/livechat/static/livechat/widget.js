@@ -233,7 +233,7 @@
   var dropHint = el("div", { class: "drop", hidden: "", text: "Drop files to send them" });
   var panel = el("div", {
     id: "chatdesk-panel", class: "panel", role: "dialog", "aria-label": "Chat with us", hidden: "",
-  }, [el("div", { class: "head" }, [el("div", {}, [el("h2", { text: "Chat with us" }), subtitle]), closeButton]), log, line, offlineForm, thanks, form, composer, status, dropHint]);
+  }, [el("div", { class: "head" }, [el("div", {}, [el("h2", { text: "Chat with us" }), subtitle]), closeButton]), log, line, form, composer, offlineForm, thanks, status, dropHint]);
   var theme = el("style", { text: "" }); // the site's colour, once its config arrives
   root.appendChild(el("style", { text: CSS }));
   root.appendChild(theme);
