@@ -249,6 +249,8 @@ OFFER_SWEEP_SECONDS = float(os.environ.get("OFFER_SWEEP_SECONDS", "15"))
 # nothing) until a socket of theirs opens again; the sweep catches timers that were lost.
 PRESENCE_GRACE_SECONDS = float(os.environ.get("PRESENCE_GRACE_SECONDS", "60"))
 PRESENCE_SWEEP_SECONDS = float(os.environ.get("PRESENCE_SWEEP_SECONDS", "15"))
+# How often chats held for a closed queue are checked for its opening (at most this late).
+HOURS_SWEEP_SECONDS = float(os.environ.get("HOURS_SWEEP_SECONDS", "30"))
 
 CELERY_BEAT_SCHEDULE: dict = {
     # Ring-timeout escalations whose ETA task was lost (docs/architecture.md).
@@ -259,6 +261,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": OUTBOX_SWEEP_SECONDS,
     },
     "agents-gone": {"task": "inbox.agents_gone_sweep", "schedule": PRESENCE_SWEEP_SECONDS},
+    # Chats that came in while their queue was closed ring when it opens.
+    "release-held-chats": {"task": "inbox.release_held", "schedule": HOURS_SWEEP_SECONDS},
     "purge-archive": {"task": "archive.purge", "schedule": 24 * 3600.0},
 }
 # Archived chats older than this many days are deleted with their files (0: kept for good).

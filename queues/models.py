@@ -17,6 +17,72 @@ class Strategy(models.TextChoices):
     LEAST_BUSY = "least_busy", "Least busy"
 
 
+class BusinessHours(models.Model):
+    """When queues using this schedule are open: weekly windows in a time zone, less holidays.
+
+    Windows are wall-clock times in `time_zone`, so a queue opens at 09:00 local time
+    on both sides of a daylight-saving change (`queues/hours.py`).
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    time_zone = models.CharField(
+        max_length=64, default="UTC", help_text="An IANA time zone, e.g. Europe/Berlin."
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "business hours"
+        verbose_name_plural = "business hours"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.time_zone})"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class OpeningWindow(models.Model):
+    """One open interval of a weekday, [start, end) local time; a day may have several.
+
+    An `end` of 00:00 means midnight at the end of the day (shown as 24:00).
+    """
+
+    schedule = models.ForeignKey(BusinessHours, on_delete=models.CASCADE, related_name="windows")
+    day = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    start = models.TimeField()
+    end = models.TimeField(help_text="Exclusive; 00:00 means the end of the day.")
+
+    class Meta:
+        ordering = ["schedule", "day", "start"]
+
+    def __str__(self) -> str:
+        return f"{self.get_day_display()} {self.start:%H:%M}-{self.end:%H:%M}"
+
+
+class Holiday(models.Model):
+    """A whole day (in the schedule's time zone) on which queues using it are closed."""
+
+    schedule = models.ForeignKey(BusinessHours, on_delete=models.CASCADE, related_name="holidays")
+    date = models.DateField()
+    name = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["schedule", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["schedule", "date"], name="holiday_unique_date")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}".strip()
+
+
 class Queue(models.Model):
     name = models.CharField(max_length=100, unique=True)
     strategy = models.CharField(max_length=40, choices=Strategy.choices, default=Strategy.RING_ALL)
@@ -26,6 +92,19 @@ class Queue(models.Model):
     max_chats_per_agent = models.PositiveIntegerField(default=5, validators=[MinValueValidator(1)])
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="QueueMember", related_name="chat_queues"
+    )
+    business_hours = models.ForeignKey(
+        BusinessHours,
+        null=True,
+        blank=True,
+        # Deleting a schedule in use would silently open its queues around the clock.
+        on_delete=models.PROTECT,
+        related_name="queues",
+        help_text="Empty: always open.",
+    )
+    out_of_hours_message = models.TextField(
+        blank=True,
+        help_text="Sent once per closed period to a customer who writes while the queue is closed.",
     )
 
     class Meta:

@@ -14,7 +14,8 @@ class MemberSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
 
 
 class QueueSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
-    """docs/api.md: `{id, name, strategy, ring_timeout_seconds, max_chats_per_agent, members}`."""
+    """docs/api.md: `{id, name, strategy, ring_timeout_seconds, max_chats_per_agent, members,
+    business_hours, out_of_hours_message}`."""
 
     members = MemberSerializer(source="memberships", many=True, required=False)
 
@@ -27,7 +28,10 @@ class QueueSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
             "ring_timeout_seconds",
             "max_chats_per_agent",
             "members",
+            "business_hours",
+            "out_of_hours_message",
         ]
+        extra_kwargs = {"out_of_hours_message": {"max_length": 1000}}
 
     def validate_members(self, members: list[dict]) -> list[dict]:
         agents = [member["agent"].pk for member in members]

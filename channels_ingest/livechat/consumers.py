@@ -8,7 +8,7 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from channels_ingest.livechat import push, selectors, services
+from channels_ingest.livechat import positions, push, selectors, services
 from channels_ingest.livechat.errors import InvalidSession, LiveChatError, VisitorBlocked
 from channels_ingest.livechat.origins import origin_allowed
 
@@ -73,6 +73,10 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):
         # Everything said to and by this visitor's session: a reload or reconnect loses nothing.
         for payload in await _replay(session):
             await self.send_json({"type": "message", "data": payload})
+        # A chat waiting in line: where it stands now; later moves come as events.
+        place = await database_sync_to_async(positions.current_place)(session)
+        if place is not None:
+            await self.send_json({"type": positions.EVENT, "data": place})
 
     async def disconnect(self, code: int) -> None:
         if self.session is not None:

@@ -37,6 +37,8 @@ def message_payload(message: Message, *, visitor_name: str, session_id: int) -> 
         "id": message.pk,
         "direction": message.direction,
         "body": message.body,
+        # "notice": what the desk said by itself (closed hours, the chat ended), not a person.
+        "kind": message.kind,
         "created_at": _iso(message.created_at),
         "sender_name": sender_name,
         "attachments": [

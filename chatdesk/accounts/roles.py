@@ -50,6 +50,7 @@ def _view(app_label: str, *models: str) -> set[str]:
 
 _AGENT = {
     *_view("templates_app", "quicktemplate", "category"),
+    *_view("queues", "businesshours", "openingwindow", "holiday"),
     # Agents add the unknown customer of a chat as a contact and correct it.
     "contacts.view_contact",
     "contacts.add_contact",
@@ -65,6 +66,8 @@ _MANAGER = {
     *_crud("contacts", "contact", "identity"),
     *_view("accounts", "user"),
     *_view("queues", "queue", "queuemember"),
+    # When queues are open: supervisors keep the schedules and holidays current.
+    *_crud("queues", "businesshours", "openingwindow", "holiday"),
     *_view("inbox", "conversation", "message", "conversationevent"),
     # Live-chat blocks: a supervisor shortens or lifts one (blocks are made in a chat).
     *_view("inbox", "visitorblock"),

@@ -36,8 +36,20 @@ def publish(
     data: dict,
     recipients: Iterable[int],
     conversation: Conversation | None = None,
+    line_moved: bool = True,
 ) -> Event | None:
-    """Store one event for `recipients` and fan it out once the transaction commits."""
+    """Store one event for `recipients` and fan it out once the transaction commits.
+
+    `line_moved=False`: the change cannot have moved anyone's place in a queue's
+    waiting line, so waiting visitors need not be told.
+    """
+    if line_moved and event_type in _LINE_EVENTS:
+        # Only a live chat has a visitor to tell that it left the line; a deleted chat
+        # (no conversation any more) may have been one.
+        if conversation is None:
+            _line_changed(data.get("id"))
+        else:
+            _line_changed(conversation.pk if conversation.channel == "livechat" else None)
     agent_ids = sorted(set(recipients))
     if not agent_ids:
         return None
@@ -46,6 +58,34 @@ def publish(
     payload = as_dict(event)
     transaction.on_commit(lambda: outbound.fan_out([payload], {event.pk: agent_ids}))
     return event
+
+
+# A chat opened, taken, closed, moved or deleted publishes one of these: the waiting
+# line may have moved.
+_LINE_EVENTS = frozenset({"conversation.updated", "conversation.removed"})
+
+
+def _line_changed(conversation_id: int | None) -> None:
+    """After commit, once per transaction, with every chat it changed: visitors waiting
+    in line are told their new place (outbound.waiting_changed)."""
+    if not connection.in_atomic_block:
+        outbound.waiting_changed({conversation_id} if conversation_id else set())
+        return
+    for _savepoints, callback, *_ in connection.run_on_commit:
+        changed = getattr(callback, "line_changed", None)
+        if changed is not None:
+            if conversation_id:
+                changed.add(conversation_id)
+            return
+    changed: set[int] = {conversation_id} if conversation_id else set()
+
+    def tell_the_line() -> None:
+        outbound.waiting_changed(changed)
+
+    tell_the_line.line_changed = changed  # type: ignore[attr-defined]
+    # robust: the change is committed; a visitor who misses a place update gets it on
+    # the next change or when their socket reconnects.
+    transaction.on_commit(tell_the_line, robust=True)
 
 
 def _store_recipients(event_id: int, agent_ids: list[int]) -> None:

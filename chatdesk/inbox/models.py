@@ -79,6 +79,12 @@ class Conversation(models.Model):
     contact_prompt_open = models.BooleanField(
         default=False, help_text="Unknown sender: Add contact / Reply / Ignore not yet chosen."
     )
+    offline = models.BooleanField(
+        default=False, help_text="Left through the live-chat widget's offline form."
+    )
+    # Set while the chat waits for its closed queue to open (routing offers it to
+    # nobody until then); the opening sweep routes it and clears this.
+    held_until = models.DateTimeField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_message_at = models.DateTimeField(null=True, blank=True, db_index=True)
     taken_at = models.DateTimeField(null=True, blank=True)

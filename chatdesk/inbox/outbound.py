@@ -13,6 +13,7 @@ _deliver: Callable[[int], None] | None = None
 _fan_out: Callable[[list[dict], dict[int, list[int]]], None] | None = None
 _visitor: Callable[[int, str, str], None] | None = None
 _fan_out_transient: Callable[[dict, list[int]], None] | None = None
+_waiting_changed: Callable[[set[int]], None] | None = None
 
 
 def register_delivery(func: Callable[[int], None]) -> None:
@@ -33,6 +34,11 @@ def register_transient_fan_out(func: Callable[[dict, list[int]], None]) -> None:
 def register_visitor_notifier(func: Callable[[int, str, str], None]) -> None:
     global _visitor
     _visitor = func
+
+
+def register_waiting_watcher(func: Callable[[set[int]], None]) -> None:
+    global _waiting_changed
+    _waiting_changed = func
 
 
 def enqueue(message_id: int) -> None:
@@ -57,3 +63,10 @@ def fan_out_transient(event: dict, agent_ids: list[int]) -> None:
     """Send an event that is not stored (no id, no replay) to these agents' sockets now."""
     if _fan_out_transient is not None and agent_ids:
         _fan_out_transient(event, agent_ids)
+
+
+def waiting_changed(conversation_ids: set[int]) -> None:
+    """Chats changed (after commit): live-chat visitors learn their new place in line.
+    `conversation_ids`: the chats that changed, some of which may have left the line."""
+    if _waiting_changed is not None:
+        _waiting_changed(conversation_ids)

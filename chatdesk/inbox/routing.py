@@ -25,9 +25,10 @@ from django.utils import timezone
 from chatdesk.accounts.models import Presence, User
 from chatdesk.inbox import events
 from chatdesk.inbox.models import Channel, Conversation, Status
+from chatdesk.inbox.selectors import conversation_audience
+from queues import hours, strategies
 from queues import selectors as queue_selectors
 from queues import services as queue_services
-from queues import strategies
 from queues.models import Offer, Queue
 
 logger = logging.getLogger(__name__)
@@ -79,8 +80,14 @@ def route(*, conversation: Conversation, opened_now: bool = False) -> set[int]:
 
 
 def _offer_next_round(conversation: Conversation, *, tried: frozenset[int]) -> set[int]:
-    """Start the next round: ask the strategy, record the offers, tell the agents."""
+    """Start the next round: ask the strategy, record the offers, tell the agents.
+
+    A queue outside its business hours offers the chat to nobody: it is held until
+    the queue opens (`release_held`); supervisors see it meanwhile.
+    """
     queue = conversation.queue
+    if _hold_if_closed(conversation, queue):
+        return set()
     conversation.routing_round += 1
     conversation.save(update_fields=["routing_round"])
     candidates = queue_selectors.queue_candidates(queue=queue, open_chats_of=open_chat_counts)
@@ -100,6 +107,69 @@ def _offer_next_round(conversation: Conversation, *, tried: frozenset[int]) -> s
     if timed:
         _schedule_escalation(conversation.pk, conversation.routing_round, queue)
     return set(choice.agent_ids)
+
+
+def _hold_if_closed(conversation: Conversation, queue: Queue) -> bool:
+    at = timezone.now()
+    if hours.is_open(queue, at):
+        return False
+    # A schedule that never opens again still names a moment: the chat shows as held.
+    reopens = hours.next_open_at(queue, at) or at + timedelta(days=hours.HORIZON_DAYS)
+    if conversation.held_until != reopens:
+        conversation.held_until = reopens
+        conversation.save(update_fields=["held_until"])
+    return True
+
+
+def release_held() -> int:
+    """Route the chats held for closed queues that are open now; returns how many.
+
+    Beat runs it every HOURS_SWEEP_SECONDS, so a chat that came in overnight rings at
+    the opening. Oldest first per queue, each in its own transaction; a chat taken
+    (by a supervisor) while held only has its mark cleared.
+    """
+    Conversation.objects.filter(held_until__isnull=False).exclude(_WAITING).update(held_until=None)
+    at = timezone.now()
+    held = Conversation.objects.filter(_WAITING, held_until__isnull=False)
+    queue_ids = set(held.values_list("queue_id", flat=True))
+    released = 0
+    for queue in Queue.objects.filter(pk__in=queue_ids).order_by("pk"):
+        if not hours.is_open(queue, at):
+            continue
+        for conversation_id in (
+            held.filter(queue=queue).order_by("created_at", "pk").values_list("pk", flat=True)
+        ):
+            try:
+                released += _release_one(conversation_id)
+            except Exception:
+                # Logged and retried on the next sweep; the other chats still ring.
+                logger.exception("Releasing held chat %s failed", conversation_id)
+    return released
+
+
+def _release_one(conversation_id: int) -> bool:
+    with transaction.atomic():
+        conversation = (
+            Conversation.objects.select_for_update(skip_locked=True)
+            .filter(_WAITING, pk=conversation_id, held_until__isnull=False)
+            .first()
+        )
+        if conversation is None:
+            return False
+        conversation.held_until = None
+        conversation.save(update_fields=["held_until"])
+        offered: set[int] = set()
+        if not queue_selectors.pending_offers(conversation_id=conversation.pk):
+            tried = queue_selectors.tried_agent_ids(conversation_id=conversation.pk)
+            offered = _offer_next_round(conversation, tried=tried)
+        # Supervisors' lists drop the "held" mark; those just offered got it in the offer.
+        events.publish(
+            "conversation.updated",
+            data=events.conversation_data(conversation),
+            recipients=conversation_audience(conversation) - offered,
+            conversation=conversation,
+        )
+    return True
 
 
 def _schedule_escalation(conversation_id: int, round: int, queue: Queue) -> None:
@@ -214,7 +284,13 @@ def drain(*, agent: User) -> int:
     """
     if not (agent.is_active and agent.status == Presence.AVAILABLE):
         return 0
-    queues = {queue.pk: queue for queue in queue_selectors.agent_queues(agent_id=agent.pk)}
+    at = timezone.now()
+    # Closed queues keep their chats held until they open (release_held).
+    queues = {
+        queue.pk: queue
+        for queue in queue_selectors.agent_queues(agent_id=agent.pk)
+        if hours.is_open(queue, at)
+    }
     offered_chats = 0
     with transaction.atomic():
         load = open_chat_counts([agent.pk]).get(agent.pk, 0)

@@ -35,3 +35,9 @@ def agent_gone(agent_id: int) -> bool:
 def agents_gone_sweep() -> int:
     """Beat sweep: presence grace timers that were lost."""
     return presence.agents_gone_sweep()
+
+
+@shared_task(name="inbox.release_held")
+def release_held() -> int:
+    """Beat sweep: chats held for a closed queue ring once it opens."""
+    return routing.release_held()

@@ -131,7 +131,13 @@ function meta(row) {
   if (row.channel === "internal") return "Internal chat";
   if (row.status === "unassigned") {
     const waited = ago(row.created_at);
-    return `Waiting ${waited === "now" ? "<1m" : waited}${row.queue_name ? ` · ${row.queue_name}` : ""}`;
+    // Left through the widget's offline form: the visitor waits for an e-mail, not a chat.
+    const kind = row.offline ? "Offline message · " : "";
+    // Held for a closed queue: it rings for nobody until the opening.
+    const held = row.held_until
+      ? ` · rings ${new Date(row.held_until).toLocaleString([], { weekday: "short", hour: "2-digit", minute: "2-digit" })}`
+      : "";
+    return `${kind}Waiting ${waited === "now" ? "<1m" : waited}${row.queue_name ? ` · ${row.queue_name}` : ""}${held}`;
   }
   const who = row.owner === store.me.id ? "You" : row.owner_name;
   return [STATUS[row.status], who || row.queue_name].filter(Boolean).join(" · ");

@@ -13,6 +13,7 @@ const EVENT_TEXT = {
   reopened: (e) => `${who(e.actor, e.actor_name)} reopened the chat for ${who(e.to, e.to_name)}`,
   ended: (e) => `${who(e.actor, e.actor_name)} ended the chat`,
   blocked: (e) => `${who(e.actor, e.actor_name)} blocked the visitor and ended the chat`,
+  out_of_hours: () => "Outside business hours: the automatic message was sent",
 };
 
 export const isEventLine = (message) => message.kind === "event" || message.kind === "notice";

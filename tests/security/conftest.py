@@ -10,7 +10,7 @@ from django.core.cache import cache
 from chatdesk.accounts.models import Role
 from chatdesk.inbox.services.attachments import attachment_upload
 from contacts.models import Contact
-from queues.models import Queue
+from queues.models import BusinessHours, Queue
 from templates_app.models import QuickTemplate
 from tests.factories import ChannelAccountFactory, UserFactory
 from tests.filemakers import ALLOWED_SAMPLES
@@ -48,6 +48,7 @@ class World:
     account: int
     site_key: str
     bob: int
+    business_hours: int  # used by no queue, so it may be deleted
 
 
 @pytest.fixture
@@ -78,4 +79,5 @@ def world(customer_writes, queue_a, alice, bob, carol, oscar, olga) -> World:
         account=message.conversation.channel_account_id,
         site_key=site.external_id,
         bob=bob.pk,
+        business_hours=BusinessHours.objects.create(name="Weekdays", time_zone="UTC").pk,
     )

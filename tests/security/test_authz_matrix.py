@@ -100,6 +100,18 @@ def _queue_body(w: World) -> dict:
     }
 
 
+def _hours_body(w: World) -> dict:
+    return {
+        "name": "Evenings",
+        "time_zone": "Europe/Berlin",
+        "weekly": [{"day": 0, "start": "17:00", "end": "24:00"}],
+        "holidays": ["2026-12-25"],
+    }
+
+
+HOURS = lambda w: {"id": w.business_hours}  # noqa: E731
+
+
 def _template_body(w: World) -> dict:
     return {"title": "Bye", "body": "Goodbye", "language": "en"}
 
@@ -139,6 +151,15 @@ TABLE: dict[tuple[str, str], Call] = {
     ),
     # Still routed to by channel accounts: refused as a conflict, not a 500.
     ("delete", "/api/v1/queues/{id}/"): Call(owner_only(409), params=lambda w: {"id": w.queue}),
+    # --- business hours: supervisors keep them, everyone reads
+    ("get", "/api/v1/business-hours/"): Call(signed_in(200)),
+    ("post", "/api/v1/business-hours/"): Call(supervisors(201), body=_hours_body),
+    ("get", "/api/v1/business-hours/{id}/"): Call(signed_in(200), params=HOURS),
+    ("put", "/api/v1/business-hours/{id}/"): Call(supervisors(200), params=HOURS, body=_hours_body),
+    ("patch", "/api/v1/business-hours/{id}/"): Call(
+        supervisors(200), params=HOURS, body=lambda w: {"name": "Week"}
+    ),
+    ("delete", "/api/v1/business-hours/{id}/"): Call(supervisors(204), params=HOURS),
     ("get", "/api/v1/channel-accounts/"): Call(owner_only(200)),
     ("post", "/api/v1/channel-accounts/"): Call(owner_only(201), body=_account_body),
     ("get", "/api/v1/channel-accounts/{id}/"): Call(
@@ -262,6 +283,17 @@ TABLE: dict[tuple[str, str], Call] = {
         headers={"HTTP_ORIGIN": "http://127.0.0.1:8000"},
     ),
     ("get", "/api/v1/livechat/config/"): Call(public(200), query="?site_key=security-site"),
+    ("get", "/api/v1/livechat/status/"): Call(public(200), query="?site_key=security-site"),
+    ("post", "/api/v1/livechat/offline-messages/"): Call(
+        public(201),
+        body=lambda w: {
+            "site_key": w.site_key,
+            "name": "Olga",
+            "email": "olga@example.com",
+            "message": "Call me",
+        },
+        headers={"HTTP_ORIGIN": "http://127.0.0.1:8000"},
+    ),
     # A visitor's session token is the only key: an agent's sign-in opens nothing here.
     ("post", "/api/v1/livechat/attachments/"): Call(
         public(401),

@@ -77,6 +77,7 @@ def _real_path_parameters(path: str, world) -> dict[str, int]:
     services instead of stopping at a 404 (random ids are the GET test's job)."""
     by_prefix = {
         "/api/v1/agents/": world.bob,
+        "/api/v1/business-hours/": world.business_hours,
         "/api/v1/channel-accounts/": world.account,
         "/api/v1/contacts/": world.contact,
         "/api/v1/conversations/": world.conversation,

@@ -21,6 +21,8 @@ EXEMPT = {
     # The visitor's widget: a copy cached on a customer's page may be older or newer
     # than the server, and a field it does not share must never stop a customer chatting.
     ("post", "/api/v1/livechat/sessions/"),
+    # Its offline form, for the same reason: a visitor's message must never be lost to it.
+    ("post", "/api/v1/livechat/offline-messages/"),
 }
 
 

@@ -13,15 +13,18 @@ from chatdesk.inbox import events, routing
 from chatdesk.inbox.models import (
     OPEN_STATUSES,
     Attachment,
+    Channel,
     Conversation,
     DeliveryStatus,
     Message,
     Status,
 )
 from chatdesk.inbox.selectors import conversation_audience
+from chatdesk.inbox.services.business_hours import out_of_hours_notify
 from chatdesk.inbox.services.common import log, now
 from contacts import services as contacts_services
 from contacts.models import Identity
+from queues.models import Queue
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,8 @@ class Inbound:
     visitor_ip: str | None = None
     # Live chat: the visitor's context (name, e-mail, page, browser), stored on the chat.
     visitor: dict | None = None
+    # Live chat: left through the widget's offline form (no visitor is waiting on a socket).
+    offline: bool = False
 
 
 # savepoint=False: a webhook stores its messages in one transaction and a failure
@@ -110,8 +115,11 @@ def _record(inbound: Inbound, conversation: Conversation, *, opened: bool) -> tu
             data=events.conversation_data(conversation),
             recipients=audience - offered,
             conversation=conversation,
+            # A new chat joins the end of the line: nobody's place changes but its own.
+            line_moved=conversation.channel == Channel.LIVECHAT,
         )
     _publish_created(message, audience=audience)
+    out_of_hours_notify(conversation)
     return message, True
 
 
@@ -190,11 +198,15 @@ def _follow_up_sql() -> str:
     identity = Identity._meta.db_table
     message = Message._meta.db_table
     lock = " FOR UPDATE OF c" if connection.features.has_select_for_update_of else ""
+    queue = Queue._meta.db_table
     return (
-        f"SELECT c.*, i.display_name AS identity_name,"
+        f"SELECT c.*, i.display_name AS identity_name, q.business_hours_id AS queue_hours_id,"
         f" (%s AND EXISTS (SELECT 1 FROM {message} m"
         f"  WHERE m.channel_account_id = %s AND m.provider_message_id = %s)) AS already_stored"
         f" FROM {conversation} c JOIN {identity} i ON i.id = c.identity_id"
+        # Whether the chat's queue keeps business hours: most do not, and then the
+        # out-of-hours check needs no query of its own.
+        f" LEFT JOIN {queue} q ON q.id = c.queue_id"
         f" WHERE i.kind = %s AND i.address = %s AND c.channel_account_id = %s"
         f" AND c.status IN ({', '.join(['%s'] * len(OPEN_STATUSES))})"
         f" ORDER BY c.id LIMIT 1{lock}"
@@ -222,6 +234,7 @@ def _open_conversation(inbound: Inbound, identity: Identity) -> tuple[Conversati
                 contact_prompt_open=identity.contact_id is None,
                 visitor_ip=inbound.visitor_ip,
                 visitor=inbound.visitor,
+                offline=inbound.offline,
                 last_message_at=now(),
             )
             log(

@@ -153,6 +153,21 @@
     ".viewer .pic { flex: 1; display: flex; align-items: center; justify-content: center; padding: 8px; min-height: 0; }",
     ".viewer .pic img { max-width: 100%; max-height: 100%; object-fit: contain; }",
     ".typing { font-size: 12px; font-style: italic; color: #57606a; padding: 4px 12px; background: #f6f8fa; }",
+    // ---- automatic messages, the line, the offline form ----
+    ".msg.out.auto { background: #fff8e6; border-color: #f0d58c; }",
+    ".line { display: flex; align-items: center; gap: 10px; padding: 10px 14px; background: #eef4ff; border-top: 1px solid #d6e2f7; color: #1f2328; font-size: 13px; }",
+    ".line .place { flex: none; min-width: 34px; height: 34px; padding: 0 6px; border-radius: 17px; background: var(--accent); color: var(--on-accent); display: flex; align-items: center; justify-content: center; font-weight: 700; font-size: 15px; }",
+    ".line .wait { display: block; color: #57606a; font-size: 12px; }",
+    ".offline { flex: 1; overflow-y: auto; padding: 16px; display: flex; flex-direction: column; gap: 8px; background: #fff; }",
+    ".offline h3 { margin: 0; font-size: 15px; }",
+    ".offline .why { margin: 0 0 4px; color: #57606a; font-size: 13px; }",
+    ".offline textarea { height: 110px; }",
+    ".offline [aria-invalid=\"true\"] { border-color: #d1242f; }",
+    ".field-error { color: #d1242f; font-size: 12px; margin-top: -4px; }",
+    ".thanks { flex: 1; display: flex; flex-direction: column; align-items: center; justify-content: center; gap: 10px; padding: 24px; text-align: center; background: #fff; }",
+    ".thanks .tick { width: 48px; height: 48px; border-radius: 50%; background: #1a7f37; color: #fff; display: flex; align-items: center; justify-content: center; font-size: 26px; }",
+    ".thanks h3 { margin: 0; font-size: 16px; }",
+    ".thanks p { margin: 0; color: #57606a; }",
   ].join("\n");
 
   // ---- the widget's elements ----
@@ -185,12 +200,40 @@
   var composer = el("form", { class: "composer", "aria-label": "Reply", hidden: "" }, [
     tray, el("div", { class: "row" }, [attachButton, textarea, sendButton]), fileInput, newChatButton,
   ]);
+  // The waiting line: the visitor's place and the estimated wait, while no agent has the chat.
+  var linePlace = el("span", { class: "place", "aria-hidden": "true" });
+  var lineText = el("span", { class: "where" });
+  var lineWait = el("span", { class: "wait" });
+  var line = el("div", { class: "line", role: "status", "aria-live": "polite", hidden: "" }, [
+    linePlace, el("div", {}, [lineText, lineWait]),
+  ]);
+  // The offline form: shown instead of the chat when the desk is closed or nobody is available.
+  function field(id, label, input) {
+    var error = el("div", { class: "field-error", id: id + "-error", hidden: "" });
+    input.setAttribute("aria-describedby", id + "-error");
+    return { input: input, error: error, nodes: [el("label", { for: id, text: label }), input, error] };
+  }
+  var offName = field("cd-off-name", "Your name", el("input", { id: "cd-off-name", name: "name", type: "text", autocomplete: "name", maxlength: "200" }));
+  var offEmail = field("cd-off-email", "Your e-mail", el("input", { id: "cd-off-email", name: "email", type: "email", autocomplete: "email", maxlength: "254" }));
+  var offMessage = field("cd-off-message", "Your message", el("textarea", { id: "cd-off-message", name: "message", maxlength: String(MAX_CHARS) }));
+  var offFields = { name: offName, email: offEmail, message: offMessage };
+  var offTitle = el("h3", { text: "Leave us a message" });
+  var offWhy = el("p", { class: "why", text: "" });
+  var offSend = el("button", { type: "submit", class: "primary", text: "Send message" });
+  var offlineForm = el("form", { class: "offline", "aria-label": "Leave us a message", novalidate: "", hidden: "" },
+    [offTitle, offWhy].concat(offName.nodes, offEmail.nodes, offMessage.nodes, [offSend]));
+  var thanksTitle = el("h3", { text: "" });
+  var thanksText = el("p", { text: "" });
+  var anotherButton = el("button", { type: "button", class: "primary", text: "Send another message" });
+  var thanks = el("div", { class: "thanks", role: "status", hidden: "" }, [
+    el("div", { class: "tick", "aria-hidden": "true", text: "\u2713" }), thanksTitle, thanksText, anotherButton,
+  ]);
   var status = el("div", { class: "status", role: "status" });
   var subtitle = el("p", { text: "" });
   var dropHint = el("div", { class: "drop", hidden: "", text: "Drop files to send them" });
   var panel = el("div", {
     id: "chatdesk-panel", class: "panel", role: "dialog", "aria-label": "Chat with us", hidden: "",
-  }, [el("div", { class: "head" }, [el("div", {}, [el("h2", { text: "Chat with us" }), subtitle]), closeButton]), log, form, composer, status, dropHint]);
+  }, [el("div", { class: "head" }, [el("div", {}, [el("h2", { text: "Chat with us" }), subtitle]), closeButton]), log, line, form, composer, offlineForm, thanks, status, dropHint]);
   var theme = el("style", { text: "" }); // the site's colour, once its config arrives
   root.appendChild(el("style", { text: CSS }));
   root.appendChild(theme);
@@ -204,6 +247,9 @@
 
   function showComposer() {
     form.hidden = true;
+    offlineForm.hidden = true;
+    thanks.hidden = true;
+    log.hidden = false;
     composer.hidden = false;
     textarea.disabled = state.ended;
     sendButton.disabled = state.ended;
@@ -219,7 +265,10 @@
     if (open) {
       state.unread = 0;
       badge.hidden = true;
-      (form.hidden ? (state.ended ? newChatButton : textarea) : nameInput).focus();
+      if (!offlineForm.hidden) (offFields.name.input.value ? offFields.message.input : offFields.name.input).focus();
+      else if (!thanks.hidden) anotherButton.focus();
+      else (form.hidden ? (state.ended ? newChatButton : textarea) : nameInput).focus();
+      if (!state.token) checkStatus();
       log.scrollTop = log.scrollHeight;
     } else {
       launcher.focus();
@@ -235,8 +284,9 @@
       if (mine) log.removeChild(mine);
       delete state.inflight[data.client_id];
     }
-    var who = data.direction === "in" ? "You" : (data.sender_name || "Agent");
-    var bubble = el("div", { class: "msg " + data.direction, "data-id": String(data.id) }, [el("span", { class: "who", text: who })]);
+    var automatic = data.kind === "notice";
+    var who = data.direction === "in" ? "You" : (automatic ? "Automatic message" : (data.sender_name || "Agent"));
+    var bubble = el("div", { class: "msg " + data.direction + (automatic ? " auto" : ""), "data-id": String(data.id) }, [el("span", { class: "who", text: who })]);
     if (data.body) bubble.appendChild(document.createTextNode(data.body));
     if (data.attachments && data.attachments.length) bubble.appendChild(fileList(data.attachments));
     log.appendChild(bubble);
@@ -535,6 +585,169 @@
       .catch(function () { /* the default look is fine */ });
   }
 
+  // ---- the waiting line ----
+  function formatWait(seconds) {
+    if (seconds === null || seconds === undefined) return "An agent will be with you as soon as possible.";
+    if (seconds < 60) return "Estimated wait: less than a minute";
+    var minutes = Math.round(seconds / 60);
+    if (minutes < 60) return "Estimated wait: about " + minutes + (minutes === 1 ? " minute" : " minutes");
+    var hours = Math.round(minutes / 60);
+    return "Estimated wait: about " + hours + (hours === 1 ? " hour" : " hours");
+  }
+
+  function showPlace(data) {
+    if (!data || data.position === null || data.position === undefined || state.ended) {
+      line.hidden = true;
+      return;
+    }
+    linePlace.textContent = String(data.position);
+    lineText.textContent = data.position === 1 ? "You are next in line." : "You are number " + data.position + " in line.";
+    lineWait.textContent = formatWait(data.estimated_wait_seconds);
+    line.setAttribute("data-position", String(data.position));
+    line.hidden = false;
+  }
+
+  // ---- open or not: the chat, or the offline form ----
+  var draftKey = storageKey + ".offline";
+  function checkStatus() {
+    if (state.token || !thanks.hidden) return Promise.resolve(null);
+    return fetch(base + "/api/v1/livechat/status/?site_key=" + encodeURIComponent(siteKey), { credentials: "omit", cache: "no-store" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (siteStatus) {
+        if (!siteStatus || state.token) return siteStatus;
+        if (!siteStatus.open) showOffline(siteStatus);
+        else if (!offlineForm.hidden && !offlineTouched()) showStart();
+        return siteStatus;
+      })
+      .catch(function () { return null; }); // unreachable: the start form stays
+  }
+
+  function offlineTouched() {
+    return Object.keys(offFields).some(function (key) { return offFields[key].input.value.trim(); });
+  }
+
+  function whenOpen(iso) {
+    var at = new Date(iso);
+    if (isNaN(at.getTime())) return "";
+    // In the visitor's own time zone and language: "on Monday at 09:00".
+    var soon = at.getTime() - Date.now() < 6 * 24 * 3600 * 1000;
+    var day = at.toLocaleDateString([], soon ? { weekday: "long" } : { weekday: "long", day: "numeric", month: "long" });
+    return "on " + day + " at " + at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  }
+
+  function showOffline(siteStatus) {
+    form.hidden = true;
+    composer.hidden = true;
+    thanks.hidden = true;
+    log.hidden = true;
+    offlineForm.hidden = false;
+    var reopens = siteStatus.next_open_at ? whenOpen(siteStatus.next_open_at) : "";
+    if (!siteStatus.within_hours) {
+      offWhy.textContent = "We are closed right now" + (reopens ? " and open again " + reopens + " (your time)" : "") +
+        ". Leave us a message and we will answer by e-mail.";
+    } else {
+      offWhy.textContent = "Nobody is available to chat right now. Leave us a message and we will answer by e-mail.";
+    }
+    restoreDraft();
+  }
+
+  function showStart() {
+    offlineForm.hidden = true;
+    thanks.hidden = true;
+    log.hidden = false;
+    form.hidden = false;
+  }
+
+  function saveDraft() {
+    var draft = {};
+    Object.keys(offFields).forEach(function (key) { draft[key] = offFields[key].input.value; });
+    try { localStorage.setItem(draftKey, JSON.stringify(draft)); } catch (e) { /* private mode */ }
+  }
+  function restoreDraft() {
+    var draft = null;
+    try { draft = JSON.parse(localStorage.getItem(draftKey) || "null"); } catch (e) { draft = null; }
+    if (!draft) return;
+    Object.keys(offFields).forEach(function (key) {
+      if (!offFields[key].input.value && typeof draft[key] === "string") offFields[key].input.value = draft[key];
+    });
+  }
+  function clearDraft() {
+    try { localStorage.removeItem(draftKey); } catch (e) { /* private mode */ }
+  }
+
+  function showFieldErrors(errors) {
+    var first = null;
+    Object.keys(offFields).forEach(function (key) {
+      var entry = offFields[key];
+      var message = errors[key];
+      entry.error.textContent = message || "";
+      entry.error.hidden = !message;
+      if (message) entry.input.setAttribute("aria-invalid", "true");
+      else entry.input.removeAttribute("aria-invalid");
+      if (message && !first) first = entry.input;
+    });
+    if (first) first.focus();
+    return !!first;
+  }
+
+  function offlineErrors(values) {
+    var errors = {};
+    if (!values.name.trim()) errors.name = "Please tell us your name.";
+    if (!values.email.trim()) errors.email = "Please give an e-mail address so we can answer you.";
+    else if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(values.email.trim())) errors.email = "This e-mail address does not look right.";
+    if (!values.message.trim()) errors.message = "Please write your message.";
+    return errors;
+  }
+
+  function sendOffline() {
+    var values = {
+      name: offName.input.value.trim(),
+      email: offEmail.input.value.trim(),
+      message: offMessage.input.value,
+    };
+    setStatus("");
+    if (showFieldErrors(offlineErrors(values))) return;
+    offSend.disabled = true;
+    offSend.textContent = "Sending\u2026";
+    var payload = {
+      site_key: siteKey, name: values.name, email: values.email, message: values.message,
+      page_url: location.href, page_title: document.title, referrer: document.referrer,
+    };
+    fetch(base + "/api/v1/livechat/offline-messages/", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(payload),
+      credentials: "omit",
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        if (response.status === 201) { showThanks(values); return; }
+        var fieldErrors = {};
+        Object.keys(offFields).forEach(function (key) {
+          if (Array.isArray(data[key])) fieldErrors[key] = data[key].join(" ");
+        });
+        if (!showFieldErrors(fieldErrors)) {
+          setStatus((data && data.detail) || "Your message could not be sent (error " + response.status + "). Please try again.", true);
+        }
+      });
+    }).catch(function () {
+      // Nothing typed is lost: the form keeps it (and so does the draft).
+      setStatus("Your message could not be sent; check your connection and try again.", true);
+    }).then(function () {
+      offSend.disabled = false;
+      offSend.textContent = "Send message";
+    });
+  }
+
+  function showThanks(values) {
+    clearDraft();
+    Object.keys(offFields).forEach(function (key) { offFields[key].input.value = ""; });
+    offlineForm.hidden = true;
+    thanksTitle.textContent = "Thank you, " + values.name + "!";
+    thanksText.textContent = "We have your message and will answer you at " + values.email + ".";
+    thanks.hidden = false;
+    anotherButton.focus();
+  }
+
   // ---- session and socket ----
   function startSession(payload) {
     payload.site_key = siteKey;
@@ -584,6 +797,7 @@
       else if (frame.type === "chat.ended") endChat(frame.data && frame.data.body);
       else if (frame.type === "error") onError(frame.data && frame.data.detail);
       else if (frame.type === "typing") typing.show();
+      else if (frame.type === "queue.position") showPlace(frame.data);
     };
     socket.onclose = function (event) {
       clearInterval(state.pingTimer);
@@ -617,6 +831,7 @@
 
   function endChat(notice) {
     state.ended = true;
+    showPlace(null);
     state.pending = [];
     if (state.socket) state.socket.close();
     addNotice(notice || "This chat has ended.");
@@ -699,6 +914,23 @@
     }
   });
   newChatButton.addEventListener("click", startNewChat);
+  offlineForm.addEventListener("submit", function (event) { event.preventDefault(); sendOffline(); });
+  offlineForm.addEventListener("input", function (event) {
+    saveDraft();
+    var key = event.target && event.target.name;
+    if (offFields[key] && event.target.getAttribute("aria-invalid")) {
+      // The visitor is fixing it: the old complaint goes once the field has text.
+      if (event.target.value.trim()) {
+        event.target.removeAttribute("aria-invalid");
+        offFields[key].error.hidden = true;
+      }
+    }
+  });
+  anotherButton.addEventListener("click", function () {
+    thanks.hidden = true;
+    offlineForm.hidden = false;
+    offName.input.focus();
+  });
   attachButton.addEventListener("click", function () { fileInput.click(); });
   fileInput.addEventListener("change", function () {
     addFiles(fileInput.files);
@@ -742,6 +974,8 @@
       state.token = saved.token;
       state.name = saved.name || "";
       resume();
+    } else {
+      checkStatus();
     }
   }
   if (document.body) mount();
