@@ -109,7 +109,9 @@ def test_a_ringing_chat_is_found_by_the_agents_it_is_offered_to(
 def test_event_lines_are_not_messages_to_find(customer_writes, alice, api):
     message = customer_writes("hello", address="14155550107")
     Message.objects.create(
-        conversation=message.conversation, direction="out", kind=Message.Kind.EVENT,
+        conversation=message.conversation,
+        direction="out",
+        kind=Message.Kind.EVENT,
         body="Taken by zorro",
     )
     _take(api, alice, message.conversation)
@@ -159,9 +161,7 @@ def test_contacts_by_name_and_email_point_at_their_newest_visible_chat(
 
     by_name = _search(api, alice, "jonas mü")["contacts"]
     assert [(c["id"], c["conversation"]) for c in by_name] == [(contact.pk, conversation.pk)]
-    assert _marked(by_name[0]["match"]["text"], by_name[0]["match"]["highlights"]) == [
-        "Jonas Mü"
-    ]
+    assert _marked(by_name[0]["match"]["text"], by_name[0]["match"]["highlights"]) == ["Jonas Mü"]
     by_words = _search(api, alice, "müll jon")["contacts"][0]["match"]
     assert _marked(by_words["text"], by_words["highlights"]) == ["Jon", "Müll"]
     by_email = _search(api, oscar, "jonas@exa")["contacts"]
