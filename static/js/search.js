@@ -20,7 +20,12 @@ let controller = null;
 
 export function initSearch() {
   if (!box) return;
-  box.addEventListener("input", () => { controller?.abort(); run(); });
+  box.addEventListener("input", () => {
+    controller?.abort();
+    // What is shown answers the previous text until the new answer arrives: not to be opened.
+    groups.setAttribute("aria-busy", "true");
+    run();
+  });
   box.addEventListener("keydown", onKey);
   box.addEventListener("focus", () => { if (box.value.trim().length >= MIN && hits.length) show(true); });
   // Keep the focus in the box while a hit is clicked, so the keyboard stays where it was.
@@ -40,7 +45,7 @@ export function initSearch() {
 
 const run = debounce(async () => {
   const q = box.value.trim();
-  if (q.length < MIN) { hits = []; show(false); return; }
+  if (q.length < MIN) { hits = []; groups.removeAttribute("aria-busy"); show(false); return; }
   controller?.abort();
   const mine = new AbortController();
   controller = mine;
@@ -67,6 +72,7 @@ function flatten(data) {
 const GROUPS = { contact: "Contacts", conversation: "Conversations", message: "Messages" };
 
 function render(found, error = null, q = "") {
+  groups.removeAttribute("aria-busy");
   hits = found;
   active = found.length ? 0 : -1;
   status.textContent = error || (found.length ? `${found.length} result${found.length === 1 ? "" : "s"}` : `Nothing found for “${q}”.`);
@@ -165,7 +171,7 @@ function onKey(event) {
 // or a contact's newest chat the agent may see.
 function choose(index) {
   const item = hits[index];
-  if (!item) return;
+  if (!item || groups.getAttribute("aria-busy") === "true") return;
   const { kind, hit } = item;
   let target;
   if (kind === "contact") {
