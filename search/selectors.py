@@ -15,7 +15,7 @@ from chatdesk.inbox.models import Conversation, Message, ParticipantState
 from chatdesk.inbox.selectors import visible_conversations, with_own_archive, with_unread_counts
 from contacts.models import Contact, Identity
 from contacts.selectors import contact_list
-from search.backends import message_text, name_fallback
+from search.backends import message_text, name_fallback, newest_matches_first
 from search.query import Query
 
 LIMIT = 20  # of each kind
@@ -60,15 +60,15 @@ def _newest_first() -> tuple:
 def contacts_matching(user: User, query: Query) -> QuerySet[Contact]:
     """Contacts by name, e-mail, phone or any of their addresses; each with the newest
     conversation with them that `user` may see (what opening the hit shows)."""
-    by_identity = Identity.objects.filter(_address("address", query), contact=OuterRef("pk"))
-    matches = (
-        _all_terms("name", query)
-        | name_fallback("name", query)
-        | Q(email__icontains=query.text)
-        | Exists(by_identity)
-    )
+    direct = _all_terms("name", query) | name_fallback("name", query)
+    direct |= Q(email__icontains=query.text)
     for digits in query.digits:
-        matches |= Q(phone__icontains=digits)
+        direct |= Q(phone__icontains=digits)
+    # A union of ids, not one OR with the addresses: each side then uses its own indexes
+    # (an OR across two tables is a scan of every contact).
+    by_contact = Contact.objects.filter(direct).order_by().values("pk")
+    by_address = Identity.objects.filter(_address("address", query), contact__isnull=False)
+    matches = Q(pk__in=by_contact.union(by_address.order_by().values("contact_id")))
     latest = visible_conversations(user).filter(identity__contact_id=OuterRef("pk"))
     latest = latest.order_by(*_newest_first())
     contacts = contact_list().filter(matches)
@@ -109,5 +109,5 @@ def messages_matching(user: User, query: Query) -> QuerySet[Message]:
         .annotate(archived_for_me=Exists(mine.filter(archived=True)))
         .select_related("conversation__identity__contact", "sender")
         .prefetch_related("conversation__participants")
-        .order_by("-created_at", "-id")
+        .order_by(*newest_matches_first())
     )

@@ -214,3 +214,11 @@ def test_the_message_index_follows_edits_and_deletes(customer_writes, carol, api
 def test_it_runs_on_the_database_under_test():
     assert connection.vendor in {"sqlite", "postgresql"}
     assert Contact.objects.count() == 0
+
+
+def test_a_word_under_three_letters_matches_whole_words_only(customer_writes, carol, api):
+    whole = customer_writes("Tea or coffee?", address="14155550112")
+    customer_writes("My order is late", address="14155550113")
+
+    assert _ids(_search(api, carol, "or")["messages"]) == {whole.pk}
+    assert len(_search(api, carol, "ord")["messages"]) == 1
