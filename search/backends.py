@@ -7,12 +7,13 @@ the GIN index of search/migrations/0001. SQLite: the FTS5 table's MATCH
 
 from __future__ import annotations
 
-from django.contrib.postgres.search import SearchQuery
+from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet, TextField, Value
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Concat
 
+from chatdesk.inbox.models import Message
 from search import sqlite_fts
 from search.query import Query
 
@@ -33,9 +34,7 @@ def _pg_word(word: str) -> str:
 def message_text(query: Query) -> Q:
     """A filter on messages: the body holds every word of `query` (as word prefixes)."""
     if connection.vendor == "postgresql":
-        # Words are letters and digits only (search/query.WORD), so quoting is enough.
-        raw = " & ".join(_pg_word(word) for word in query.words)
-        return Q(body__search=SearchQuery(raw, search_type="raw", config=CONFIG))
+        return Q(body__search=_pg_query(query))
     if connection.vendor == "sqlite":
         match = " ".join(f'"{word}"' + ("*" if _prefix(word) else "") for word in query.words)
         table = sqlite_fts.TABLE
@@ -47,19 +46,40 @@ def message_text(query: Query) -> Q:
     return q
 
 
-def newest_matches_first() -> tuple:
-    """The order of message hits: newest first.
+def _pg_query(query: Query) -> SearchQuery:
+    # Words are letters and digits only (search/query.WORD), so quoting is enough.
+    raw = " & ".join(_pg_word(word) for word in query.words)
+    return SearchQuery(raw, search_type="raw", config=CONFIG)
 
-    On PostgreSQL the sort key is wrapped so that no index provides it. Otherwise the
-    planner, which cannot estimate how many messages a prefix query matches, may walk
-    the whole created_at index backwards, building every message's vector on the way
-    until twenty match: fast for a word in every message, a scan of the table for the
-    rare words search is for. Unwrapped, the matches come from the GIN index and only
-    they are sorted; the cost follows the number of matches, not the table.
+
+# Matches past which a query counts as common on PostgreSQL (see newest_matches).
+COMMON = 1000
+
+
+def newest_matches(messages: QuerySet[Message], query: Query) -> QuerySet[Message]:
+    """`messages` holding the words of `query`, newest first.
+
+    On PostgreSQL the plan is chosen here, not by the planner, which cannot estimate
+    how many messages a prefix query matches and guesses wrong both ways: walking the
+    created_at index backwards, building each message's vector until twenty match, is
+    quick for a word in many messages and a scan of the table for a rare one; taking the
+    matches from the GIN index and sorting them is quick for a rare word and reads half
+    the table for a common one. One capped count through the index tells which it is;
+    then each form of the query leaves the planner one plan: the rare form sorts by an
+    expression no index provides, the common form filters by one no index serves.
     """
-    if connection.vendor == "postgresql":
-        return (Coalesce(F("created_at"), F("created_at")).desc(), "-id")
-    return ("-created_at", "-id")
+    if connection.vendor != "postgresql":
+        return messages.filter(message_text(query)).order_by("-created_at", "-id")
+    matched = Message.objects.filter(message_text(query)).values("pk")[:COMMON]
+    if matched.count() < COMMON:
+        newest = Coalesce(F("created_at"), F("created_at")).desc()
+        return messages.filter(message_text(query)).order_by(newest, "-id")
+    unindexed = SearchVector(Concat(F("body"), Value(" "), output_field=TextField()), config=CONFIG)
+    return (
+        messages.alias(unindexed_vector=unindexed)
+        .filter(unindexed_vector=_pg_query(query))
+        .order_by("-created_at", "-id")
+    )
 
 
 def name_fallback(field: str, query: Query) -> Q:

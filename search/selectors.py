@@ -15,7 +15,7 @@ from chatdesk.inbox.models import Conversation, Message, ParticipantState
 from chatdesk.inbox.selectors import visible_conversations, with_own_archive, with_unread_counts
 from contacts.models import Contact, Identity
 from contacts.selectors import contact_list
-from search.backends import message_text, name_fallback, newest_matches_first
+from search.backends import name_fallback, newest_matches
 from search.query import Query
 
 LIMIT = 20  # of each kind
@@ -60,15 +60,17 @@ def _newest_first() -> tuple:
 def contacts_matching(user: User, query: Query) -> QuerySet[Contact]:
     """Contacts by name, e-mail, phone or any of their addresses; each with the newest
     conversation with them that `user` may see (what opening the hit shows)."""
-    direct = _all_terms("name", query) | name_fallback("name", query)
-    direct |= Q(email__icontains=query.text)
-    for digits in query.digits:
-        direct |= Q(phone__icontains=digits)
-    # A union of ids, not one OR with the addresses: each side then uses its own indexes
-    # (an OR across two tables is a scan of every contact).
-    by_contact = Contact.objects.filter(direct).order_by().values("pk")
+    # A union of ids, one branch per way to match, not one OR: each branch then uses its
+    # own index, where an OR over them (or across two tables) scans every contact.
+    branches = [_all_terms("name", query), Q(email__icontains=query.text)]
+    branches += [Q(phone__icontains=digits) for digits in query.digits]
+    fallback = name_fallback("name", query)
+    if fallback:
+        branches.append(fallback)
+    ids = [Contact.objects.filter(branch).order_by().values("pk") for branch in branches]
     by_address = Identity.objects.filter(_address("address", query), contact__isnull=False)
-    matches = Q(pk__in=by_contact.union(by_address.order_by().values("contact_id")))
+    ids.append(by_address.order_by().values("contact_id"))
+    matches = Q(pk__in=ids[0].union(*ids[1:]))
     latest = visible_conversations(user).filter(identity__contact_id=OuterRef("pk"))
     latest = latest.order_by(*_newest_first())
     contacts = contact_list().filter(matches)
@@ -101,13 +103,12 @@ def messages_matching(user: User, query: Query) -> QuerySet[Message]:
     mine = ParticipantState.objects.filter(
         conversation_id=OuterRef("conversation_id"), agent_id=user.pk
     )
-    return (
-        Message.objects.filter(message_text(query))
-        .filter(conversation_id__in=visible_conversations(user).values("pk"))
+    messages = (
+        Message.objects.filter(conversation_id__in=visible_conversations(user).values("pk"))
         .exclude(kind=Message.Kind.EVENT)
         .exclude(Exists(mine.filter(cleared_through__gte=OuterRef("pk"))))
         .annotate(archived_for_me=Exists(mine.filter(archived=True)))
         .select_related("conversation__identity__contact", "sender")
         .prefetch_related("conversation__participants")
-        .order_by(*newest_matches_first())
     )
+    return newest_matches(messages, query)
