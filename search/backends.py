@@ -70,7 +70,7 @@ def newest_matches(messages: QuerySet[Message], query: Query) -> QuerySet[Messag
     """
     if connection.vendor != "postgresql":
         return messages.filter(message_text(query)).order_by("-created_at", "-id")
-    matched = Message.objects.filter(message_text(query)).values("pk")[:COMMON]
+    matched = Message.objects.filter(message_text(query)).order_by().values("pk")[:COMMON]
     if matched.count() < COMMON:
         newest = Coalesce(F("created_at"), F("created_at")).desc()
         return messages.filter(message_text(query)).order_by(newest, "-id")
