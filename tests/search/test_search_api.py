@@ -4,11 +4,9 @@ see, phone numbers however typed, archived chats included, highlights safe."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 
 from chatdesk.inbox.models import Conversation, Message
 from chatdesk.inbox.services.ownership import message_reply
-from contacts.models import Contact
 from contacts.services import contact_create
 from tests.factories import ChannelAccountFactory
 
@@ -199,7 +197,7 @@ def test_a_query_too_short_or_too_long_is_400(q, alice, api):
 
 
 def test_signed_out_is_401(client):
-    assert client.get("/api/v1/search/", {"q": "hello"}).status_code in (401, 403)
+    assert client.get("/api/v1/search/", {"q": "hello"}).status_code == 401
 
 
 def test_the_message_index_follows_edits_and_deletes(customer_writes, carol, api):
@@ -209,16 +207,3 @@ def test_the_message_index_follows_edits_and_deletes(customer_writes, carol, api
     assert _ids(_search(api, carol, "second")["messages"]) == {message.pk}
     Message.objects.filter(pk=message.pk).delete()
     assert _search(api, carol, "second")["messages"] == []
-
-
-def test_it_runs_on_the_database_under_test():
-    assert connection.vendor in {"sqlite", "postgresql"}
-    assert Contact.objects.count() == 0
-
-
-def test_a_word_under_three_letters_matches_whole_words_only(customer_writes, carol, api):
-    whole = customer_writes("Tea or coffee?", address="14155550112")
-    customer_writes("My order is late", address="14155550113")
-
-    assert _ids(_search(api, carol, "or")["messages"]) == {whole.pk}
-    assert len(_search(api, carol, "ord")["messages"]) == 1
