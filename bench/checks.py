@@ -119,4 +119,7 @@ def integrity(doc: dict) -> list[str]:
         # Every read answered 200 (the scenario stops on any other answer).
         loaded = scale["conversations"]["large"]
         checks.append(_line(0, f"data at scale {loaded:,} conversations, every read answered"))
+    if search := doc.get("search"):
+        loaded = search["messages"]["large"]
+        checks.append(_line(0, f"search at {loaded:,} messages, every search answered"))
     return checks

@@ -101,7 +101,24 @@ def latency_rows(doc: dict) -> list[str]:
                     f"p95 <= 2x: {_met(e['ratio']['p95'] <= 2)}",
                 )
             )
+    if s := doc.get("search"):
+        big, small = s["messages"]["large"], s["messages"]["small"]
+        for name, e in s["searches"].items():
+            target = f"p95 <= 2x: {_met(e['ratio']['p95'] <= 2)}"
+            rows.append(
+                _row(
+                    f"9. search, {name}, {big:,} vs {small:,} messages",
+                    e["large"],
+                    e["small"],
+                    e["ratio"],
+                    target if name in SEARCH_TARGETS else "(for reading)",
+                )
+            )
     return rows
+
+
+# Scenario 9's searches held to the target; the others find more the more there is.
+SEARCH_TARGETS = ("manager, needle", "agent, needle", "manager, phone typed")
 
 
 def _ratios(subject: dict, base: dict) -> dict:
@@ -134,6 +151,18 @@ def figure_rows(doc: dict) -> list[str]:
         )
         rows.append(
             f"| 8. queries per request, small -> large ({counts}) | | | | constant: {_met(same)} |"
+        )
+    if s := doc.get("search"):
+        counts = ", ".join(
+            f"{name} {e['queries_small']['queries']} -> {e['queries_large']['queries']}"
+            for name, e in s["searches"].items()
+        )
+        same = all(
+            e["queries_small"]["queries"] == e["queries_large"]["queries"]
+            for e in s["searches"].values()
+        )
+        rows.append(
+            f"| 9. queries per search, small -> large ({counts}) | | | | constant: {_met(same)} |"
         )
     return rows
 

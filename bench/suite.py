@@ -34,6 +34,7 @@ class Config:
     rates: tuple[float, ...]  # scenario 2's ladder
     step_seconds: float
     scale: tuple[int, int]  # scenario 8: conversations at small and at large scale
+    search_sizes: tuple[int, int]  # scenario 9: messages at small and at large scale
 
 
 def config(quick: bool) -> Config:
@@ -43,13 +44,14 @@ def config(quick: bool) -> Config:
             sockets=300, capacity_rounds=1, fanout_agents=50, fanout_chats=3, replies=50,
             limit_seconds=3, whatsapp_limit=10,
             rates=(25, 35, 50, 70, 100, 140, 200), step_seconds=2, scale=(100, 1000),
+            search_sizes=(10_000, 100_000),
         )  # fmt: skip
     return Config(
         quick=False, rate=100, seconds=60, agents=50, rounds=5, trials=1000,
         sockets=10_000, capacity_rounds=5, fanout_agents=500, fanout_chats=20, replies=2000,
         limit_seconds=30, whatsapp_limit=None,
         rates=(25, 35, 50, 70, 100, 140, 200, 280, 400, 560), step_seconds=10,
-        scale=(1000, 100_000),
+        scale=(1000, 100_000), search_sizes=(10_000, 1_000_000),
     )  # fmt: skip
 
 
@@ -175,6 +177,17 @@ def scale(ctx: Context) -> str:
     )
 
 
+def search(ctx: Context) -> str:
+    from bench import search as scenario
+
+    s = ctx.doc["search"] = scenario.run(
+        ctx.stack.base_url, ctx.cfg.search_sizes, 20 if ctx.cfg.quick else 50
+    )
+    return "9 search at scale: " + ", ".join(
+        f"{name} {row['ratio']['p95']}x" for name, row in s["searches"].items()
+    )
+
+
 SCENARIOS: dict[int, Callable[[Context], str]] = {
     1: inbound,
     2: ingest,
@@ -184,4 +197,5 @@ SCENARIOS: dict[int, Callable[[Context], str]] = {
     6: race,
     7: two_servers,
     8: scale,
+    9: search,
 }

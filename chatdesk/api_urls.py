@@ -14,4 +14,5 @@ urlpatterns = [
     path("livechat/", include("channels_ingest.livechat.api_urls")),
     path("", include("chatdesk.inbox.urls")),
     path("", include("archive.urls")),
+    path("", include("chatdesk.search.urls")),
 ]

@@ -6,9 +6,10 @@ import { initActions } from "./actions.js";
 import { initComposer } from "./composer.js";
 import { initContactPanel } from "./contact-panel.js";
 import { initDialogs } from "./dialogs.js";
-import { closeConversation, initConversation, markRead, openConversation, putMessage, setStatus, showConversation, showGone } from "./conversation.js";
+import { closeConversation, initConversation, markRead, openConversation, putMessage, revealMessage, setStatus, showConversation, showGone } from "./conversation.js";
 import { initList, loadList, markRead as clearBadge, noteMessage, remove, selectRow, upsert } from "./inbox-list.js";
 import { initPresence, showConnection, showStatus } from "./presence.js";
+import { initSearch } from "./search.js";
 import { initSettings, notify } from "./settings.js";
 import { initSideDrawer } from "./side-drawer.js";
 import { AgentSocket } from "./socket.js";
@@ -19,7 +20,19 @@ import { hideTyping, initTyping, showTyping } from "./typing.js";
 function open(id) {
   selectRow(id);
   history.replaceState(null, "", `${location.pathname}${location.search}#c${id}`);
-  openConversation(id);
+  return openConversation(id);
+}
+
+// A search hit: an archived chat opens in the archived view, an open one in recents;
+// a message hit scrolls to the message once its conversation is shown.
+async function openHit({ conversation, archived, message }) {
+  const view = archived ? "archived" : "recents";
+  if (store.filters.view !== view) {
+    $("#view").value = view;
+    $("#list-filters").dispatchEvent(new Event("change"));
+  }
+  await open(conversation);
+  if (message && store.openId === conversation) await revealMessage(message);
 }
 
 // A conversation changed: the list row and, when it is open, the pane.
@@ -101,7 +114,9 @@ function start() {
   initSideTabs();
   initDialogs();
   initSideDrawer();
+  initSearch();
   on("open", open);
+  on("open-hit", openHit);
   on("changed", changed);
   on("read", clearBadge);
   on("left", (id) => { remove(id); if (store.openId === id) closeConversation(); });

@@ -160,6 +160,22 @@ export function setStatus({ id, delivery_status, delivery_error, delivery_proble
   item.querySelector(".ticks")?.replaceWith(ticks({ id, sender, direction: "out", delivery_status, delivery_error, delivery_problem }));
 }
 
+// Bring one message into view (a search hit), loading earlier pages until it is there.
+export async function revealMessage(id) {
+  const find = () => log.querySelector(`.msg[data-id="${id}"], [data-id="${id}"]`);
+  let item = find();
+  for (let pages = 0; !item && earlierUrl && pages < 20; pages += 1) {
+    await loadEarlier();
+    item = find();
+  }
+  if (!item) return false;
+  item.scrollIntoView({ block: "center" });
+  pinned = nearEnd();
+  item.classList.add("msg-found");
+  setTimeout(() => item.classList.remove("msg-found"), 4000);
+  return true;
+}
+
 async function loadEarlier() {
   if (!earlierUrl) return;
   const before = wrap.scrollHeight;

@@ -299,6 +299,11 @@ def test_take_the_readme_screenshots(sign_in, fresh_page, live_url, off_loop):
     expect(page.get_by_role("toolbar").get_by_role("button", name="Transfer")).to_be_visible()
     _shot(page, "06-archived")
 
+    page.get_by_label("Search contacts, conversations and messages").fill("invoice")
+    expect(page.locator("#search-groups:not([aria-busy]) [role=option]").first).to_be_visible()
+    _shot(page, "11-search")
+    page.keyboard.press("Escape")
+
     visitor = fresh_page()
     visitor_starts_chat(visitor, live_url, "Hanna", 'Hi! Does the backpack fit a 15" laptop?')
     expect(visitor.locator(".msg.in:not(.sending)")).to_have_count(1)

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class SearchConfig(AppConfig):
+    name = "chatdesk.search"
+    label = "search"
+    verbose_name = "Search"
+
+    def ready(self) -> None:
+        from chatdesk.search import sqlite_fts
+
+        # SQLite rebuilds a table for most schema changes, dropping its triggers: after
+        # every migrate the message index's triggers are put back (and the index rebuilt
+        # if they had gone), so a later migration of messages cannot leave it stale.
+        post_migrate.connect(sqlite_fts.ensure_after_migrate, sender=self)
