@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
@@ -70,16 +69,6 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
         while self._early:
             await self.send(text_data=self._early.pop(0))
         self._early = None
-
-    async def dispatch(self, message: dict) -> None:
-        # channels' own dispatch first closes stale database connections, a thread hop
-        # per message (connect, disconnect, each `agent.event`). Every database access
-        # here goes through database_sync_to_async, which does that itself, so the
-        # extra hop only cost CPU on every handshake (docs/performance.md, scenario 3).
-        handler = getattr(self, get_handler_name(message), None)
-        if handler is None:
-            raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
 
     async def disconnect(self, code: int) -> None:
         if getattr(self, "counted", False):
