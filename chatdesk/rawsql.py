@@ -1,13 +1,15 @@
 """SQL written once for a few hot reads: table and column names, and `Columns`, which
-turns a joined row into several model instances as the ORM would.
+turns a row into model instances as the ORM would.
 
 Why: on a small indexed lookup Django composing the query (filters, joins, the select
 list, the converters) costs several times running it (docs/performance.md, scenarios 3
-and 5). A read of one model uses Django's own `Manager.raw()`. `Columns` is for a join
-read into several models at once (a reply's claimed read), which `raw()` cannot do; it
-leans on Django internals (`Field.get_col`, the database converters, `Model.from_db`),
-so tests/foundation/test_framework_internals.py pins each of them: a Django upgrade
-that changes one fails there, not in a delivery.
+and 5). Other reads of one model use Django's own `Manager.raw()`. `Columns` reads a
+row into model instances directly: for a join read into several models at once (a
+reply's claimed read), which `raw()` cannot do, and for the socket handshake's token
+lookup, where `raw()`'s own work cost the handshake more than the threshold for keeping
+an override. It leans on Django internals (`Field.get_col`, the database converters,
+`Model.from_db`), so tests/foundation/test_framework_internals.py pins each of them: a
+Django upgrade that changes one fails there, not in production.
 """
 
 from __future__ import annotations
