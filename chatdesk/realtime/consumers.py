@@ -20,7 +20,7 @@ UNAUTHENTICATED = 4401
 
 def _opened(user) -> int | None:
     """Count the socket (a returning agent gets their status back) and read the replay
-    point, in one thread hop: the handshake's only database visit."""
+    point, in one thread hop."""
     presence.agent_socket_opened(agent_id=user.pk)
     return latest_event_id(user)
 
