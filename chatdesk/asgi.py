@@ -4,21 +4,17 @@ from __future__ import annotations
 
 import os
 
-import django
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chatdesk.settings")
 # The web process pools its PostgreSQL connections (settings: DATABASE_POOL_MAX); set
 # here, not in settings, because Celery's prefork workers must not inherit a pool's
 # threads across fork. `DATABASE_POOL_MAX=0` turns it off. No effect once settings are
 # loaded (the test process imports this module after pytest-django configured them).
 os.environ.setdefault("DATABASE_POOL_MAX", "10")
-# Django must be set up before anything imports models (the handler and routing do).
-django.setup(set_prefix=False)
 
-from chatdesk.http_handler import OneHopASGIHandler  # noqa: E402
+from django.core.asgi import get_asgi_application
 
-# Django's handler, with a request's sync work in one thread hop (chatdesk/http_handler.py).
-django_asgi_app = OneHopASGIHandler()
+# Django must be set up before anything imports models (routing does).
+django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 

@@ -1,10 +1,15 @@
-"""Rows of a few models read by SQL written once, turned into model instances as the ORM would.
+"""SQL written once for a few hot reads: table and column names, and `Columns`, which
+turns a row into model instances as the ORM would.
 
 Why: on a small indexed lookup Django composing the query (filters, joins, the select
-list, the converters) costs several times running it: the agent socket's token lookup
-and a reply's claimed read (docs/performance.md, scenarios 3 and 5). A hot path builds
-its SQL once with `Columns` and reads each row back with `Columns.instances`; its tests
-hold the answer to the ORM's field for field.
+list, the converters) costs several times running it (docs/performance.md, scenarios 3
+and 5). Other reads of one model use Django's own `Manager.raw()`. `Columns` reads a
+row into model instances directly: for a join read into several models at once (a
+reply's claimed read), which `raw()` cannot do, and for the socket handshake's token
+lookup, where `raw()`'s own work cost the handshake more than the threshold for keeping
+an override. It leans on Django internals (`Field.get_col`, the database converters,
+`Model.from_db`), so tests/foundation/test_framework_internals.py pins each of them: a
+Django upgrade that changes one fails there, not in production.
 """
 
 from __future__ import annotations
@@ -75,16 +80,3 @@ def _db_converters(col: Col) -> list[Callable]:
     # The database's own conversions, as the ORM applies them (on SQLite a datetime
     # column arrives naive; PostgreSQL needs none).
     return connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-
-
-def converter(model: type[Model], field: str) -> Callable[[object], object]:
-    """The ORM's conversion of one selected column's raw value (see `Columns`)."""
-    col = model._meta.get_field(field).get_col(model._meta.db_table)
-    found = _db_converters(col)
-
-    def convert(value: object) -> object:
-        for step in found:
-            value = step(value, col, connection)
-        return value
-
-    return convert

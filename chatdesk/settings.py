@@ -123,10 +123,10 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and int(
 ):
     # Under ASGI, CONN_MAX_AGE cannot keep connections (each sync view may run on a
     # fresh thread), so every request opened one, a large part of a webhook's time
-    # (docs/performance.md). The web process turns it on (chatdesk/asgi.py). psycopg's pool hands a
-    # warm connection to each request, checked on the way out without a round trip, so
-    # a backend killed meanwhile is replaced, not handed to a request (the backend
-    # chatdesk/postgresql; tests/foundation/test_pool_check.py).
+    # (docs/performance.md). The web process turns it on (chatdesk/asgi.py). Django's pool
+    # hands a warm connection to each request, checked on the way out (CONN_HEALTH_CHECKS:
+    # psycopg's check), so a backend killed meanwhile is replaced, not handed to a request
+    # (tests/foundation/test_pool_check.py).
     if DATABASES["default"]["CONN_MAX_AGE"]:
         # Django refuses a pool with persistent connections only at the first query, so
         # every request would fail (/readyz 503) on a process that started fine.
@@ -137,7 +137,7 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and int(
             "workers keep theirs with WORKER_CONN_MAX_AGE. To use CONN_MAX_AGE instead, set "
             "DATABASE_POOL_MAX=0."
         )
-    DATABASES["default"]["ENGINE"] = "chatdesk.postgresql"
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 1,
         "max_size": int(os.environ["DATABASE_POOL_MAX"]),

@@ -18,7 +18,8 @@ def active_user_for_token(key: str) -> User | None:
     The same answer as `Token.objects.select_related("user").get(key=key,
     user__is_active=True).user`, its SQL written once: every agent socket's handshake
     runs it, and Django composing the join cost several times more CPU than running it
-    (docs/performance.md, scenario 3).
+    (docs/performance.md, scenario 3). Its row is read by `Columns`, not `Manager.raw()`,
+    which cost the handshake more (docs/performance.md, "Framework overrides").
     tests/accounts/test_selectors.py holds the two to the same answer.
     """
     sql, columns = _user_for_token_query()

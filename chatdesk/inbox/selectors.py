@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 
 from django.db import connection
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
@@ -19,7 +18,7 @@ from chatdesk.inbox.models import (
     ParticipantState,
     ReadMarker,
 )
-from chatdesk.rawsql import column, converter, table
+from chatdesk.rawsql import column, table
 from queues.models import Offer
 from templates_app.contact_lookup import ConversationNotVisible
 
@@ -283,24 +282,22 @@ def _latest_event_sql() -> str:
 def last_inbound_at(conversation: Conversation):  # -> datetime | None
     """When this customer last wrote on this account (any of their conversations).
 
-    Its SQL written once (chatdesk/rawsql.py): every WhatsApp and Messenger delivery
-    asks it (the 24-hour window), and Django composing the join cost more than running
-    it. tests/inbox/test_last_inbound.py holds it to the ORM's answer.
+    Its SQL written once and read back by Django's `Manager.raw()`: every WhatsApp and
+    Messenger delivery asks it (the 24-hour window), and Django composing the join cost
+    more than running it. tests/inbox/test_last_inbound.py holds it to the ORM's answer.
     """
-    sql, convert = _last_inbound_sql()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql, [Message.Direction.IN, conversation.channel_account_id, conversation.identity_id]
-        )
-        row = cursor.fetchone()
-    return None if row is None else convert(row[0])
+    params = [Message.Direction.IN, conversation.channel_account_id, conversation.identity_id]
+    found = next(iter(Message.objects.raw(_last_inbound_sql(), params)), None)
+    return None if found is None else found.created_at
 
 
 @functools.cache
-def _last_inbound_sql() -> tuple[str, Callable[[object], object]]:
+def _last_inbound_sql() -> str:
+    # The primary key, which raw() needs, and the one column read; the rest is deferred.
     created = column(Message, "created_at")
-    sql = (
-        f"SELECT m.{created} FROM {table(Message)} m"
+    message_id = column(Message, "id")
+    return (
+        f"SELECT m.{message_id}, m.{created} FROM {table(Message)} m"
         f" JOIN {table(Conversation)} c"
         f" ON c.{column(Conversation, 'id')} = m.{column(Message, 'conversation')}"
         f" WHERE m.{column(Message, 'direction')} = %s"
@@ -308,4 +305,3 @@ def _last_inbound_sql() -> tuple[str, Callable[[object], object]]:
         f" AND c.{column(Conversation, 'identity')} = %s"
         f" ORDER BY m.{created} DESC LIMIT 1"
     )
-    return sql, converter(Message, "created_at")

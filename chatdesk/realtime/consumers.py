@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
@@ -20,7 +19,7 @@ UNAUTHENTICATED = 4401
 
 def _opened(user) -> int | None:
     """Count the socket (a returning agent gets their status back) and read the replay
-    point, in one thread hop: the handshake's only database visit."""
+    point, in one thread hop."""
     presence.agent_socket_opened(agent_id=user.pk)
     return latest_event_id(user)
 
@@ -60,16 +59,6 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
         while self._early:
             await self.send(text_data=self._early.pop(0))
         self._early = None
-
-    async def dispatch(self, message: dict) -> None:
-        # channels' own dispatch first closes stale database connections, a thread hop
-        # per message (connect, each frame received, disconnect). Every database access
-        # here goes through database_sync_to_async, which does that itself, so the
-        # extra hop only cost CPU on every handshake (docs/performance.md, scenario 3).
-        handler = getattr(self, get_handler_name(message), None)
-        if handler is None:
-            raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
 
     async def disconnect(self, code: int) -> None:
         if getattr(self, "counted", False):

@@ -26,7 +26,8 @@ WEB = (
     "query = __import__('os').environ.get('QUERY') == '1'; "
     "query and connection.ensure_connection(); "
     "query and connection.cursor().execute('SELECT 1'); "
-    "print(json.dumps([d['ENGINE'], d['CONN_MAX_AGE'], d['OPTIONS'].get('pool')]))"
+    "print(json.dumps([d['ENGINE'], d['CONN_MAX_AGE'], d['OPTIONS'].get('pool'), "
+    "d['CONN_HEALTH_CHECKS']]))"
 )
 
 
@@ -69,10 +70,11 @@ def test_the_example_names_a_postgresql_database_and_no_conn_max_age():
 def test_a_web_process_loads_the_example_with_its_connection_pool(tmp_path):
     result = _web_process(tmp_path)
     assert result.returncode == 0, result.stderr
-    engine, conn_max_age, pool = json.loads(result.stdout)
-    assert engine == "chatdesk.postgresql"
+    engine, conn_max_age, pool, health_checks = json.loads(result.stdout)
+    assert engine == "django.db.backends.postgresql"
     assert conn_max_age == 0
     assert pool["max_size"] == 10
+    assert health_checks is True  # a pooled connection is checked before it is handed out
 
 
 @pytest.mark.django_db
@@ -95,5 +97,5 @@ def test_conn_max_age_with_the_pool_is_refused_at_start(tmp_path):
 def test_conn_max_age_without_the_pool_is_accepted(tmp_path):
     result = _web_process(tmp_path, CONN_MAX_AGE="60", DATABASE_POOL_MAX="0")
     assert result.returncode == 0, result.stderr
-    engine, conn_max_age, pool = json.loads(result.stdout)
+    engine, conn_max_age, pool, _checks = json.loads(result.stdout)
     assert (engine, conn_max_age, pool) == ("django.db.backends.postgresql", 60, None)

@@ -1,19 +1,12 @@
-"""The web process's HTTP handler (chatdesk/http_handler.py), through the real ASGI app.
-
-Django's stock handler builds its middleware chain for async mode and then adapts it
-around our sync-only middleware and sync views: six crossings between the event loop
-and the request's thread per request. Ours builds the chain for sync mode, so the whole
-chain and the view are one trip: three in all. These tests hold both that count and what must
-not change with it: signals, middleware and view on the request's one thread (its
-database connection is closed by the same thread that opened it), streamed files.
+"""The web process's HTTP handler, Django's own, through the real ASGI app: signals,
+middleware and view on the request's one thread off the event loop (its database
+connection is closed by the same thread that opened it), and streamed files.
 """
 
 from __future__ import annotations
 
 import threading
-from collections import Counter
 
-import asgiref.sync
 import pytest
 from asgiref.testing import ApplicationCommunicator
 from django.core.handlers.asgi import ASGIHandler
@@ -23,7 +16,6 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.urls import path
 
 from chatdesk.asgi import application
-from chatdesk.http_handler import OneHopASGIHandler
 
 seen: dict[str, object] = {}
 
@@ -79,8 +71,8 @@ async def _get(app, url: str) -> dict:
     return {"status": start["status"], "headers": start["headers"], "body": body}
 
 
-def test_the_asgi_app_serves_http_with_the_one_hop_handler():
-    assert isinstance(application.application_mapping["http"], OneHopASGIHandler)
+def test_the_asgi_app_serves_http_with_djangos_own_handler():
+    assert type(application.application_mapping["http"]) is ASGIHandler
 
 
 @pytest.mark.django_db(transaction=True)
@@ -109,39 +101,6 @@ async def test_signals_middleware_and_view_share_the_request_thread_off_the_loop
     assert seen["view"] != threading.get_ident()  # not on the event loop
     # request_finished closed the connection on the thread that opened it.
     assert seen["connection"].connection is None
-
-
-async def _hops(app, monkeypatch) -> Counter:
-    hops: Counter = Counter()
-    to_thread = asgiref.sync.SyncToAsync.__call__
-    to_loop = asgiref.sync.AsyncToSync.__call__
-
-    async def counted_to_thread(self, *args, **kwargs):
-        hops["to_thread"] += 1
-        return await to_thread(self, *args, **kwargs)
-
-    def counted_to_loop(self, *args, **kwargs):
-        hops["to_loop"] += 1
-        return to_loop(self, *args, **kwargs)
-
-    with monkeypatch.context() as patch:
-        patch.setattr(asgiref.sync.SyncToAsync, "__call__", counted_to_thread)
-        patch.setattr(asgiref.sync.AsyncToSync, "__call__", counted_to_loop)
-        response = await _get(app, "/healthz")
-    assert response["status"] == 200
-    return hops
-
-
-async def test_a_request_crosses_to_its_thread_fewer_times_than_with_django_stock(
-    monkeypatch,
-):
-    ours = await _hops(OneHopASGIHandler(), monkeypatch)
-    stock = await _hops(ASGIHandler(), monkeypatch)
-    # request_started, the chain with its view, the response's close: one trip each.
-    assert ours == Counter(to_thread=3)
-    # Stock, besides those: back to the loop for its async core, then to a thread again
-    # for CSRF's process_view and again for the view.
-    assert stock == Counter(to_thread=5, to_loop=1)
 
 
 async def test_a_file_response_still_streams_and_closes_its_file(urls_here):
