@@ -48,6 +48,7 @@ class VisitorContextSerializer(serializers.Serializer):
     referrer = serializers.CharField()
     user_agent = serializers.CharField()
 
+
 # What the API shows of a file that could not be downloaded (not its provider reference).
 MISSING_FILE_FIELDS = ("index", "name", "content_type", "error", "retrying")
 
