@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 
 import httpx
+from django.utils import timezone
 
 from bench.baselines.tasks import bare_send
 from bench.stats import percentile
@@ -86,13 +87,16 @@ def setup(queue_id: int, agent_id: int, whatsapp_limit: int | None) -> Senders:
 def _replies(senders: Senders, account: int, markers: list[str]) -> list[int]:
     """Pending replies, as `message_reply` leaves them (the outbox rows), made in bulk."""
     convs = senders.conversations[account]
+    due = timezone.now()
     rows = Message.objects.bulk_create(
         Message(
             conversation_id=convs[n % len(convs)],
             direction=Message.Direction.OUT,
             sender_id=senders.agent_id,
             body=marker,
+            channel_account_id=account,
             delivery_status=DeliveryStatus.PENDING,
+            delivery_due_at=due,
         )
         for n, marker in enumerate(markers)
     )

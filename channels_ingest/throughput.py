@@ -8,26 +8,27 @@ wait for it: messages queue up in order instead of being dropped, and a long SMS
 (several segments) is paced by what it really costs.
 
 Why reserved: when a wait only said "try again in one slot", every reply of a
-backlog came back about one slot later (1/80 s for WhatsApp, plus up to 0.1 s of
-jitter), one went and the rest were told the same again: a large WhatsApp backlog
-kept the workers busy re-asking, in no particular order, and an SMS waiting its turn
-behind it came back late each time, under its rate (docs/performance.md). A reply now
-asks once, when it is queued, and its task is
-scheduled for its slot (tasks.enqueue_delivery): one run per reply, in the order the
-replies asked. A run late for its slot by more than the burst asks again (the slots it
-missed are not made up at once).
+backlog came back about one slot later, one went and the rest were told the same
+again: the workers stayed busy re-asking, in no particular order, and an SMS waiting
+its turn behind a WhatsApp backlog came back late each time (docs/performance.md).
 
-One round trip a message: each process keeps one client (its connection pool) per
-Redis URL and sends the script by its SHA1 (EVALSHA; redis-py loads it again after a
-Redis restart or SCRIPT FLUSH). A new client per message cost a connect, its handshake
-and the whole script each time, a noticeable part of every delivery
-(docs/performance.md).
+A reply's slot is remembered with the reply's id (`slots`): the worker that took it
+moves the reply's due time to the slot, and whoever claims the reply then is told it
+holds its slot and sends without taking another. A reply late for its slot by more
+than the burst is given a new one, so replies whose slots passed while the workers
+were busy do not all go at once, above the sender's rate.
+
+One round trip a batch: each process keeps one client (its connection pool) per Redis
+URL and sends the script by its SHA1 (EVALSHA; redis-py loads it again after a Redis
+restart or SCRIPT FLUSH). A new client per message cost a connect, its handshake and
+the whole script each time (docs/performance.md).
 """
 
 from __future__ import annotations
 
 import functools
 import math
+from dataclasses import dataclass
 
 import redis
 from django.conf import settings
@@ -51,6 +52,38 @@ redis.call('SET', KEYS[1], tostring(new_tat), 'PX', math.ceil((new_tat - now + 1
 return tostring(wait)
 """
 
+# KEYS[1]: the sender's arrival time; ARGV: burst, then (reply id, cost) pairs. For each
+# reply: its remembered slot if it has one it is not late for (held = 1), else a new
+# slot, remembered while it is ahead. Answers wait, held, wait, held, ...
+_SLOTS = """
+local now_parts = redis.call('TIME')
+local now = tonumber(now_parts[1]) + tonumber(now_parts[2]) / 1000000
+local burst = tonumber(ARGV[1])
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tat < now then tat = now end
+local answer = {}
+for i = 2, #ARGV, 2 do
+  local slot_key = KEYS[1] .. ':slot:' .. ARGV[i]
+  local held = tonumber(redis.call('GET', slot_key) or '')
+  if held and now <= held + burst then
+    answer[#answer + 1] = tostring(math.max(0, held - now))
+    answer[#answer + 1] = 1
+  else
+    local cost = tonumber(ARGV[i + 1])
+    local wait = math.min(tat - now, tat + cost - now - burst)
+    if wait < 0 then wait = 0 end
+    tat = tat + cost
+    if wait > 0 then
+      redis.call('SET', slot_key, tostring(now + wait), 'PX', math.ceil((wait + burst + 60) * 1000))
+    end
+    answer[#answer + 1] = tostring(wait)
+    answer[#answer + 1] = 0
+  end
+end
+redis.call('SET', KEYS[1], tostring(tat), 'PX', math.ceil((tat - now + 1) * 1000))
+return answer
+"""
+
 # GSM 03.38 basic set (and the extension table, which costs two septets).
 GSM_BASIC = set(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
@@ -69,10 +102,15 @@ def sms_segments(body: str) -> int:
 
 
 @functools.cache
-def _gcra(redis_url: str) -> Script:
+def _script(redis_url: str, source: str) -> Script:
     """The script on this process's client for `redis_url`. redis-py's pool notices a fork
     (Celery's prefork workers) and opens new connections in the child."""
-    return redis.Redis.from_url(redis_url).register_script(_GCRA)
+    return _client(redis_url).register_script(source)
+
+
+@functools.cache
+def _client(redis_url: str) -> redis.Redis:
+    return redis.Redis.from_url(redis_url)
 
 
 def wait_seconds(*, sender_key: str, rate_per_second: int, weight: int = 1) -> float:
@@ -81,7 +119,35 @@ def wait_seconds(*, sender_key: str, rate_per_second: int, weight: int = 1) -> f
     The slot is counted and reserved either way: the caller sends when the wait is
     over, without asking again (asking again would take a second slot).
     """
-    answer = _gcra(settings.REDIS_URL)(
+    answer = _script(settings.REDIS_URL, _GCRA)(
         keys=[f"chatdesk:gcra:{sender_key}"], args=[weight / rate_per_second, BURST_SECONDS]
     )
     return float(answer)
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    wait: float  # seconds until the reply's slot (0: now)
+    held: bool  # the reply was given this slot before: it goes without asking again
+
+
+def slots(*, sender_key: str, rate_per_second: int, weights: dict[int, int]) -> dict[int, Slot]:
+    """Each reply's slot in its sender's limit ({reply id: weight}, in sending order), in
+    one round trip. A reply that holds a slot it is not late for keeps it (`held`); the
+    others are given the next free ones, reserved: the caller sends each at its slot,
+    or asks again then and is told it holds it."""
+    args: list[object] = [BURST_SECONDS]
+    for reply_id, weight in weights.items():
+        args += [reply_id, weight / rate_per_second]
+    answer = _script(settings.REDIS_URL, _SLOTS)(keys=[f"chatdesk:gcra:{sender_key}"], args=args)
+    pairs = zip(answer[::2], answer[1::2], strict=True)
+    return {
+        reply_id: Slot(wait=float(wait), held=bool(int(held)))
+        for reply_id, (wait, held) in zip(weights, pairs, strict=True)
+    }
+
+
+def forget_slots(*, sender_key: str, reply_ids: list[int]) -> None:
+    """These replies' slots are spent (their attempt failed): a new attempt takes a new one."""
+    key = f"chatdesk:gcra:{sender_key}"
+    _client(settings.REDIS_URL).delete(*[f"{key}:slot:{reply_id}" for reply_id in reply_ids])

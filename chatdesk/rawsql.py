@@ -80,3 +80,17 @@ def _db_converters(col: Col) -> list[Callable]:
     # The database's own conversions, as the ORM applies them (on SQLite a datetime
     # column arrives naive; PostgreSQL needs none).
     return connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+
+
+def converter(model: type[Model], field: str) -> Callable[[object], object]:
+    """The ORM's conversion of one selected column's raw value, for a statement the ORM
+    cannot write (the outbox's batch read of each customer's last message)."""
+    col = model._meta.get_field(field).get_col(model._meta.db_table)
+    found = _db_converters(col)
+
+    def convert(value: object) -> object:
+        for step in found:
+            value = step(value, col, connection)
+        return value
+
+    return convert

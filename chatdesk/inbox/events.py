@@ -88,6 +88,27 @@ def _line_changed(conversation_id: int | None) -> None:
     transaction.on_commit(tell_the_line, robust=True)
 
 
+def _store_recipient_pairs(recipients: dict[int, list[int]]) -> None:
+    """Several events' recipients in one statement (SQLite: one per 500 rows)."""
+    events = [event_id for event_id, agents in recipients.items() for _ in agents]
+    agents = [agent_id for ids in recipients.values() for agent_id in ids]
+    table = connection.ops.quote_name(EventRecipient._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"INSERT INTO {table} (event_id, agent_id)"
+                " SELECT unnest(%s::bigint[]), unnest(%s::bigint[])",
+                [events, agents],
+            )
+            return
+        per_statement = min(1000, (connection.features.max_query_params or 2000) // 2)
+        for start in range(0, len(events), per_statement):
+            chunk = list(zip(events[start : start + per_statement], agents[start:], strict=False))
+            rows = ", ".join(["(%s, %s)"] * len(chunk))
+            params = [value for pair in chunk for value in pair]
+            cursor.execute(f"INSERT INTO {table} (event_id, agent_id) VALUES {rows}", params)
+
+
 def _store_recipients(event_id: int, agent_ids: list[int]) -> None:
     """One row per recipient, in one statement, without building a model per row.
 
@@ -176,22 +197,52 @@ def message_updated(message: Message) -> None:
     )
 
 
-def message_status(message: Message) -> None:
+def _status_data(message: Message) -> dict:
     conversation = message.conversation
+    return {
+        "conversation": conversation.pk,
+        "id": message.pk,
+        "delivery_status": message.delivery_status,
+        "delivery_error": message.delivery_error,
+        "delivery_problem": delivery_problem(
+            channel=conversation.channel, error=message.delivery_error
+        ),
+    }
+
+
+def message_status(message: Message) -> None:
     publish(
         "message.status",
-        data={
-            "conversation": conversation.pk,
-            "id": message.pk,
-            "delivery_status": message.delivery_status,
-            "delivery_error": message.delivery_error,
-            "delivery_problem": delivery_problem(
-                channel=conversation.channel, error=message.delivery_error
-            ),
-        },
-        recipients=conversation_audience(conversation),
-        conversation=conversation,
+        data=_status_data(message),
+        recipients=conversation_audience(message.conversation),
+        conversation=message.conversation,
     )
+
+
+def message_statuses(messages: list[Message]) -> None:
+    """`message.status` of each message, stored in one INSERT with one of recipients and
+    fanned out in one call after commit (a delivery worker records replies by the batch).
+    Each conversation's audience is read once."""
+    audiences: dict[int, list[int]] = {}
+    for message in messages:
+        if message.conversation_id not in audiences:
+            audiences[message.conversation_id] = sorted(
+                set(conversation_audience(message.conversation))
+            )
+    addressed = [m for m in messages if audiences[m.conversation_id]]
+    if not addressed:
+        return
+    stored = Event.objects.bulk_create(
+        Event(type="message.status", conversation=m.conversation, data=_status_data(m))
+        for m in addressed
+    )
+    recipients = {
+        event.pk: audiences[message.conversation_id]
+        for event, message in zip(stored, addressed, strict=True)
+    }
+    _store_recipient_pairs(recipients)
+    payloads = [as_dict(event) for event in stored]
+    transaction.on_commit(lambda: outbound.fan_out(payloads, recipients))
 
 
 def agent_status(agent: User) -> None:

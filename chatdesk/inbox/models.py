@@ -196,6 +196,9 @@ class Message(models.Model):
     delivery_attempts = models.PositiveIntegerField(default=0)
     # Set while a worker is sending: a second worker (the outbox sweep) keeps off it.
     delivery_claimed_at = models.DateTimeField(null=True, blank=True)
+    # The outbox: when this reply may next go out (its first send, its retry after a
+    # backoff, its slot in the sender's limit). NULL once there is nothing left to send.
+    delivery_due_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -212,6 +215,14 @@ class Message(models.Model):
                 fields=["sender", "client_id"],
                 condition=Q(client_id__isnull=False),
                 name="message_unique_client_id",
+            ),
+        ]
+        indexes = [
+            # The outbox: a sender's due replies, and the sweep's; only rows waiting to go.
+            models.Index(
+                fields=["channel_account", "delivery_due_at"],
+                condition=Q(delivery_due_at__isnull=False),
+                name="message_outbox_due",
             ),
         ]
 

@@ -17,6 +17,7 @@ from channels_ingest.throughput import wait_seconds
 from chatdesk.inbox.models import DeliveryStatus, Message
 from chatdesk.inbox.selectors import conversation_audience
 from chatdesk.inbox.services import delivery
+from chatdesk.inbox.services.delivery import Outcome
 from chatdesk.inbox.services.ownership import message_reply
 from tests.factories import ChannelAccountFactory
 
@@ -27,10 +28,11 @@ from .support import (
 
 pytestmark = pytest.mark.django_db
 
-# claim UPDATE; the message with its conversation, identity and account; its files; the
-# customer's last inbound time (24-hour window); then one transaction (2 statements on
-# its edges): the conditional UPDATE recording the provider's id, the conversation
-# locked, its audience, the event and its recipients.
+# The claim (UPDATE ... RETURNING); the replies with their conversation, identity and
+# account; their files; the customers' last inbound times (24-hour window); then one
+# transaction (2 statements on its edges): the UPDATE recording the providers' ids, the
+# conversations locked, each one's audience, the events and their recipients. The same
+# for a batch of a sender's replies in one conversation as for one reply.
 QUERIES_PER_DELIVERY = 11
 
 
@@ -77,8 +79,8 @@ def test_a_text_reply_costs_a_fixed_number_of_queries(
     providers, eager, wa_account, alice, customer_writes, capture_events
 ):
     first = _reply(customer_writes, wa_account, alice, body="first")
-    second, _ = message_reply(conversation_id=first.conversation_id, agent=alice, body="second")
     deliver_message.apply(args=(first.pk,))  # warm: the process's Redis client and script
+    second, _ = message_reply(conversation_id=first.conversation_id, agent=alice, body="second")
     log = capture_events()
     with CaptureQueriesContext(connection) as queries:
         assert deliver_message.apply(args=(second.pk,)).get() == "sent"
@@ -105,6 +107,35 @@ def test_a_text_reply_costs_a_fixed_number_of_queries(
     ]
 
 
+def test_a_batch_of_a_senders_replies_costs_what_one_reply_costs(
+    providers, eager, wa_account, alice, customer_writes, capture_events, redis_traffic
+):
+    first = _reply(customer_writes, wa_account, alice, body="first")
+    deliver_message.apply(args=(first.pk,))  # warm: the process's Redis client and script
+    replies = [
+        message_reply(conversation_id=first.conversation_id, agent=alice, body=f"n{n}")[0]
+        for n in range(5)
+    ]
+    log = capture_events()
+    redis_traffic.clear()
+    with CaptureQueriesContext(connection) as queries:
+        assert deliver_message.apply(args=(replies[0].pk,)).get() == "sent"
+    assert len(queries.captured_queries) == QUERIES_PER_DELIVERY
+    assert redis_traffic.commands == ["EVALSHA"]  # one limiter round trip for the batch
+    bodies = [r.json()["text"]["body"] for r in providers.requests("whatsapp")]
+    assert bodies == ["first", "n0", "n1", "n2", "n3", "n4"]
+    assert set(
+        Message.objects.filter(pk__in=[m.pk for m in replies]).values_list(
+            "delivery_status", "delivery_due_at", "delivery_claimed_at"
+        )
+    ) == {(DeliveryStatus.SENT, None, None)}
+    statuses = log.received(alice, "message.status")
+    assert [e["data"]["id"] for e in statuses] == [m.pk for m in replies]
+    # Later runs queued for the others find them sent.
+    assert all(deliver_message.apply(args=(m.pk,)).get() == "not pending" for m in replies)
+    assert len(providers.requests("whatsapp")) == 6
+
+
 def test_an_sms_reply_asks_for_its_files_once(
     providers, eager, queue_a, alice, customer_writes, settings
 ):
@@ -123,8 +154,7 @@ def test_an_sms_reply_asks_for_its_files_once(
     assert message.provider_message_id  # accepted (Twilio's "queued" stays pending)
     files = [q for q in queries.captured_queries if 'FROM "inbox_attachment"' in q["sql"]]
     assert len(files) == 1
-    # No 24-hour window for SMS: one statement fewer than WhatsApp's.
-    assert len(queries.captured_queries) == QUERIES_PER_DELIVERY - 1
+    assert len(queries.captured_queries) == QUERIES_PER_DELIVERY
 
 
 def test_the_rate_limit_is_one_redis_round_trip_on_a_kept_connection(redis_traffic):
@@ -150,28 +180,28 @@ def test_the_delivery_sends_one_redis_command(
 ):
     """Beyond the status event's fan-out, which goes through the channel layer (asyncio)."""
     first = _reply(customer_writes, wa_account, alice, body="first")
-    second, _ = message_reply(conversation_id=first.conversation_id, agent=alice, body="second")
     deliver_message.apply(args=(first.pk,))
+    second, _ = message_reply(conversation_id=first.conversation_id, agent=alice, body="second")
     redis_traffic.clear()
     deliver_message.apply(args=(second.pk,))
     assert redis_traffic.commands == ["EVALSHA"]
     assert redis_traffic.connects == 0
 
 
-def test_mark_sent_keeps_a_status_already_past_pending(wa_account, alice, customer_writes):
+def test_recording_a_send_keeps_a_status_already_past_pending(wa_account, alice, customer_writes):
     """A claim that lapsed mid-send (the sweep sent it too): the later answer records its
     id but never moves the status back."""
     message = _reply(customer_writes, wa_account, alice)
-    claimed = delivery.message_claim_for_delivery(message_id=message.pk)
+    (claimed,) = delivery.outbox_claim(message_id=message.pk)
     Message.objects.filter(pk=message.pk).update(delivery_status=DeliveryStatus.DELIVERED)
-    marked = delivery.message_mark_sent(
-        message=claimed, provider_message_id="wamid.second", status="sent"
+    delivery.outbox_record(
+        [Outcome.sent(claimed.message, provider_message_id="wamid.second", status="sent")]
     )
-    assert marked.delivery_status == DeliveryStatus.DELIVERED
+    assert claimed.message.delivery_status == DeliveryStatus.DELIVERED
     message.refresh_from_db()
     assert message.delivery_status == DeliveryStatus.DELIVERED
     assert message.provider_message_id == "wamid.second"
-    assert message.delivery_claimed_at is None
+    assert message.delivery_claimed_at is None and message.delivery_due_at is None
 
 
 def test_the_status_event_goes_to_who_sees_the_conversation_at_commit(
@@ -179,11 +209,13 @@ def test_the_status_event_goes_to_who_sees_the_conversation_at_commit(
 ):
     """Read after the send, not at the claim: a transfer during the POST is honoured."""
     message = _reply(customer_writes, wa_account, alice)
-    claimed = delivery.message_claim_for_delivery(message_id=message.pk)
-    conversation = claimed.conversation
+    (claimed,) = delivery.outbox_claim(message_id=message.pk)
+    conversation = claimed.message.conversation
     type(conversation).objects.filter(pk=conversation.pk).update(owner=bob)  # meanwhile
     log = capture_events()
-    delivery.message_mark_sent(message=claimed, provider_message_id="wamid.x", status="sent")
+    delivery.outbox_record(
+        [Outcome.sent(claimed.message, provider_message_id="wamid.x", status="sent")]
+    )
     conversation.refresh_from_db()
     assert bob.pk in conversation_audience(conversation)
     assert alice.pk not in conversation_audience(conversation)
@@ -192,14 +224,14 @@ def test_the_status_event_goes_to_who_sees_the_conversation_at_commit(
 
 
 def test_a_worker_keeps_one_provider_client_per_process_and_timeout(settings, monkeypatch):
-    from channels_ingest import tasks
+    from channels_ingest import outbox
 
-    first = tasks.provider_client()
+    first = outbox.provider_client()
     # Kept: no new TLS context (the CA bundle loaded again) or connection per message.
-    assert tasks.provider_client() is first
+    assert outbox.provider_client() is first
     settings.PROVIDER_TIMEOUT_SECONDS = 3
-    shorter = tasks.provider_client()
+    shorter = outbox.provider_client()
     assert shorter is not first and shorter.timeout.read == 3
     # A forked worker process must not share its parent's sockets.
-    monkeypatch.setattr(tasks.os, "getpid", lambda: -1)
-    assert tasks.provider_client() is not shorter
+    monkeypatch.setattr(outbox.os, "getpid", lambda: -1)
+    assert outbox.provider_client() is not shorter

@@ -311,8 +311,8 @@ def test_provider_500_timeout_and_429_are_retried_with_backoff_then_failed(live,
     assert len(attempts) == 4, [r.path for r in attempts]
     gaps = [later.at - earlier.at for earlier, later in itertools.pairwise(attempts)]
     timeout = 2.0  # PROVIDER_TIMEOUT_SECONDS of the stack
-    # Backoff for attempt n is uniform(2**n / 2, 2**n), never below Retry-After; the claim
-    # lapses a second early (delivery.message_release) so the sweep may come that much sooner.
+    # Backoff for attempt n is uniform(2**n / 2, 2**n), never below Retry-After: the reply's
+    # due time; a second's slack below it for the broker's and the workers' clocks.
     minimum = [1 - 1, timeout + 2 - 1, max(3, 4) - 1]
     assert all(gap >= low - 0.2 for gap, low in zip(gaps, minimum, strict=True)), gaps
     print(f"provider faults: 4 attempts, gaps {[round(g, 1) for g in gaps]} s, then failed")

@@ -53,6 +53,7 @@ def out_of_hours_notify(conversation: Conversation) -> Message | None:
         channel_account_id=conversation.channel_account_id,
         # Pending: the outbox delivers it like a reply, with its retries and sweep.
         delivery_status=DeliveryStatus.PENDING,
+        delivery_due_at=now(),
     )
     events.message_created(notice)
     transaction.on_commit(lambda: outbound.enqueue(notice.pk))

@@ -1,19 +1,17 @@
 """The outbox side of a reply: claiming it for sending, and recording what happened.
 
-The pending row is the outbox (docs/architecture.md: The outbox). A worker claims it with one
-conditional UPDATE, so the task and the outbox sweep never send it twice at
-once; a claim older than the claim timeout (settings.DELIVERY_CLAIM_TIMEOUT_SECONDS)
-is considered lost with its worker. A reply waiting out a retry's backoff keeps a
-claim that lapses when the retry is due, so the sweep does not send it early.
+The pending row is the outbox (docs/architecture.md: The outbox). A reply waiting to go
+out has one due time, `delivery_due_at`: its first send, a retry after its backoff, its
+slot in the sender's limit all set it, and it is NULL once nothing is left to send.
+A worker claims due replies with one conditional UPDATE, so tasks and the outbox sweep
+never send one twice at once; a claim older than the claim timeout
+(settings.DELIVERY_CLAIM_TIMEOUT_SECONDS) is considered lost with its worker.
 
-A WhatsApp reply sent at once costs 9 queries and a transaction (tests/channels_ingest/
-test_delivery_queries.py): the claim, the message with its conversation, identity and
-account, its files and the customer's last message (the 24-hour window); then one
-transaction that records the provider's id (a conditional UPDATE), locks the
-conversation and stores the status event for its audience. Folding the last two reads
-into the claim's as subquery annotations was measured and is slower: the ORM spends
-more compiling them than the separate queries cost (docs/performance.md). The
-claim, its read and the window's read are written as SQL once instead (rawsql).
+A worker takes a sender's due replies together: one `UPDATE ... RETURNING` claims them,
+one query reads them with their conversation, identity and account, one their files,
+one the customer's last message (the 24-hour window); after the sends one transaction
+records every outcome with one batch of status events (`outbox_record`). Django has no
+UPDATE ... RETURNING, hence the claim's SQL, written once.
 """
 
 from __future__ import annotations
@@ -21,12 +19,14 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 
 from chatdesk.accounts.models import User
 from chatdesk.inbox import events, files, outbound
@@ -34,7 +34,7 @@ from chatdesk.inbox.errors import InvalidState, NotVisible
 from chatdesk.inbox.models import Attachment, Conversation, DeliveryStatus, Message
 from chatdesk.inbox.selectors import visible_conversations
 from chatdesk.inbox.services.common import now
-from chatdesk.rawsql import Columns, column, table
+from chatdesk.rawsql import Columns, column, converter, table
 
 logger = logging.getLogger(__name__)
 
@@ -48,52 +48,96 @@ def _unclaimed() -> Q:
     return Q(delivery_claimed_at__isnull=True) | Q(delivery_claimed_at__lt=now() - claim_timeout())
 
 
-def message_claim_for_delivery(*, message_id: int) -> Message | None:
-    """The message, now claimed by this worker, or None if it is not ours to send.
+@dataclass
+class Outgoing:
+    """A claimed reply and what sending it needs."""
 
-    Read with its conversation, the customer's identity and the channel account (one
-    query); its files are the caller's to ask for, once (`message.attachments.all()`).
-    Both statements are written once (chatdesk/rawsql.py): every delivery runs them,
-    and Django composing the claim and the three-table read cost more CPU than the
-    database spent running them (docs/performance.md). tests/channels_ingest/test_delivery_claim.py
-    holds them to the ORM's answer.
+    message: Message  # with its conversation, the customer's identity and the account
+    files: list[Attachment]
+    # When the customer last wrote on this account (the providers' reply windows).
+    last_inbound_at: datetime | None
+
+
+def outbox_claim(*, message_id: int, limit: int = 1) -> list[Outgoing]:
+    """Claim the reply `message_id` if it is due, and up to `limit` due replies of its
+    sender in all (the reply first, then the longest due); [] when none is ours to send.
+
+    The sender's other due replies are taken even when `message_id` itself is not (it
+    went with another worker's batch): the task queued for it drains what is due.
+    Concurrent workers claim disjoint sets (PostgreSQL: the rows are locked and skipped;
+    SQLite: one writer at a time).
     """
-    claim, read, columns = _claim_queries()
-    adapt = connection.ops.adapt_datetimefield_value
     claimed_at = now()
+    adapt = connection.ops.adapt_datetimefield_value
+    claim, read_sql, columns = _claim_queries()
     with connection.cursor() as cursor:
         cursor.execute(
             claim,
-            [
-                adapt(claimed_at),
-                message_id,
-                Message.Direction.OUT,
-                DeliveryStatus.PENDING,
-                adapt(claimed_at - claim_timeout()),
-            ],
+            {
+                "claimed_at": adapt(claimed_at),
+                "lapsed": adapt(claimed_at - claim_timeout()),
+                "out": Message.Direction.OUT,
+                "pending": DeliveryStatus.PENDING,
+                "id": message_id,
+                "limit": limit,
+            },
         )
-        if cursor.rowcount != 1:
-            return None
-        cursor.execute(read, [message_id])
-        row = cursor.fetchone()
-    message, conversation, account, identity = columns.instances(row)
-    conversation.channel_account = account
-    conversation.identity = identity
-    message.conversation = conversation
-    return message
+        ids = sorted(row[0] for row in cursor.fetchall())
+        if not ids:
+            return []
+        cursor.execute(read_sql % {"ids": ", ".join(["%s"] * len(ids))}, ids)
+        rows = cursor.fetchall()
+    messages = []
+    for row in rows:
+        message, conversation, account, identity = columns.instances(row)
+        conversation.channel_account = account
+        conversation.identity = identity
+        message.conversation = conversation
+        messages.append(message)
+    attached: dict[int, list[Attachment]] = defaultdict(list)
+    for attachment in Attachment.objects.filter(message_id__in=ids).order_by("pk"):
+        attached[attachment.message_id].append(attachment)
+    last = _last_inbound_each(messages)
+    return [
+        Outgoing(
+            message=m,
+            files=attached[m.pk],
+            last_inbound_at=last.get(
+                (m.conversation.channel_account_id, m.conversation.identity_id)
+            ),
+        )
+        for m in sorted(messages, key=lambda m: (m.pk != message_id, m.delivery_due_at, m.pk))
+    ]
 
 
 @functools.cache
 def _claim_queries() -> tuple[str, str, Columns]:
-    """The claim (the conditional UPDATE of `_unclaimed`) and the read of what it claimed."""
+    """The claim (a conditional UPDATE ... RETURNING) and the read of what it claimed."""
     account_model = Conversation._meta.get_field("channel_account").related_model
     identity_model = Conversation._meta.get_field("identity").related_model
-    claimed_at = column(Message, "delivery_claimed_at")
+    pk, claimed, due = (
+        column(Message, "id"),
+        column(Message, "delivery_claimed_at"),
+        column(Message, "delivery_due_at"),
+    )
+    account = column(Message, "channel_account")
+    # PostgreSQL: rows another worker is claiming this instant are skipped, not waited
+    # for (that worker takes them); SQLite writes one statement at a time.
+    skip_locked = ""
+    if connection.features.has_select_for_update_skip_locked:
+        skip_locked = " FOR UPDATE SKIP LOCKED"
     claim = (
-        f"UPDATE {table(Message)} SET {claimed_at} = %s"
-        f" WHERE {column(Message, 'id')} = %s AND {column(Message, 'direction')} = %s"
-        f" AND {column(Message, 'delivery_status')} = %s"
-        f" AND ({claimed_at} IS NULL OR {claimed_at} < %s)"
+        f"UPDATE {table(Message)} SET {claimed} = %(claimed_at)s WHERE {pk} IN ("
+        f"SELECT {pk} FROM {table(Message)}"
+        f" WHERE {column(Message, 'direction')} = %(out)s"
+        f" AND {column(Message, 'delivery_status')} = %(pending)s"
+        f" AND {due} <= %(claimed_at)s"
+        f" AND ({claimed} IS NULL OR {claimed} < %(lapsed)s)"
+        f" AND ({pk} = %(id)s OR {account} = "
+        f"(SELECT {account} FROM {table(Message)} WHERE {pk} = %(id)s))"
+        f" ORDER BY CASE WHEN {pk} = %(id)s THEN 0 ELSE 1 END, {due}, {pk}"
+        f" LIMIT %(limit)s{skip_locked})"
+        f" RETURNING {pk}"
     )
     columns = Columns(
         [(Message, "m"), (Conversation, "c"), (account_model, "a"), (identity_model, "i")]
@@ -106,65 +150,152 @@ def _claim_queries() -> tuple[str, str, Columns]:
         f" ON a.{column(account_model, 'id')} = c.{column(Conversation, 'channel_account')}"
         f" LEFT JOIN {table(identity_model)} i"
         f" ON i.{column(identity_model, 'id')} = c.{column(Conversation, 'identity')}"
-        f" WHERE m.{column(Message, 'id')} = %s"
+        f" WHERE m.{pk} IN (%(ids)s)"
     )
-    return claim, read, columns
+    return claim, read.replace("%", "%%").replace("%%(ids)s", "%(ids)s"), columns
 
 
-def message_release(*, message_id: int, attempts: int, retry_in: float = 0.0) -> None:
-    """A transient failure: the next try may claim it again in `retry_in` seconds.
+def _last_inbound_each(messages: list[Message]) -> dict[tuple[int, int], datetime]:
+    """(account, identity) -> when that customer last wrote on that account; one query
+    per account in the batch (a batch is one sender's: one query)."""
+    by_account: dict[int, set[int]] = defaultdict(set)
+    for message in messages:
+        conversation = message.conversation
+        if conversation.channel_account_id and conversation.identity_id:
+            by_account[conversation.channel_account_id].add(conversation.identity_id)
+    sql, convert = _last_inbound_sql()
+    found: dict[tuple[int, int], datetime] = {}
+    with connection.cursor() as cursor:
+        for account_id, identity_ids in by_account.items():
+            cursor.execute(
+                sql % {"ids": ", ".join(["%s"] * len(identity_ids))},
+                [Message.Direction.IN, account_id, *sorted(identity_ids)],
+            )
+            for identity_id, at in cursor.fetchall():
+                found[(account_id, identity_id)] = convert(at)
+    return found
 
-    The claim is back-dated so that it lapses (a second before) then: the sweep leaves
-    the reply alone while it waits out its backoff (or the provider's Retry-After),
-    and still sends it if the scheduled retry is lost with its worker.
-    """
-    Message.objects.filter(pk=message_id, delivery_status=DeliveryStatus.PENDING).update(
-        delivery_claimed_at=_lapsing_claim(retry_in), delivery_attempts=attempts
+
+@functools.cache
+def _last_inbound_sql():  # -> tuple[str, Callable]
+    identity = f"c.{column(Conversation, 'identity')}"
+    sql = (
+        f"SELECT {identity}, MAX(m.{column(Message, 'created_at')}) FROM {table(Message)} m"
+        f" JOIN {table(Conversation)} c"
+        f" ON c.{column(Conversation, 'id')} = m.{column(Message, 'conversation')}"
+        f" WHERE m.{column(Message, 'direction')} = %s"
+        f" AND m.{column(Message, 'channel_account')} = %s"
+        f" AND {identity} IN (%(ids)s) GROUP BY {identity}"
     )
+    return sql.replace("%", "%%").replace("%%(ids)s", "%(ids)s"), converter(Message, "created_at")
 
 
-def message_hold(*, message_id: int, retry_in: float) -> None:
-    """A reply scheduled `retry_in` seconds ahead (its sender's next free slot): held from
-    the outbox sweep until then, as a released retry is, and free for its task then."""
-    Message.objects.filter(
-        _unclaimed(), pk=message_id, delivery_status=DeliveryStatus.PENDING
-    ).update(delivery_claimed_at=_lapsing_claim(retry_in))
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one claimed reply's attempt (see the constructors)."""
 
+    message: Message
+    status: str = ""  # the provider's answer ("sent"; "pending": queued there) or "failed"
+    provider_message_id: str = ""
+    reason: str = ""
+    due_at: datetime | None = None  # not sent now: when it may go (a retry, a later slot)
+    attempts: int = 0
 
-def _lapsing_claim(retry_in: float) -> datetime | None:
-    # A second early: a retry that fires a little before its ETA must still find it free.
-    hold = retry_in - 1.0
-    return now() + timedelta(seconds=hold) - claim_timeout() if hold > 0 else None
+    @classmethod
+    def sent(cls, message: Message, *, provider_message_id: str, status: str) -> Outcome:
+        return cls(message, status=status, provider_message_id=provider_message_id)
+
+    @classmethod
+    def failed(cls, message: Message, *, reason: str) -> Outcome:
+        return cls(message, status=DeliveryStatus.FAILED, reason=reason)
+
+    @classmethod
+    def later(cls, message: Message, *, due_at: datetime, attempts: int | None = None) -> Outcome:
+        """Not sent now: due again at `due_at`, having made `attempts` (unchanged: None)."""
+        counted = message.delivery_attempts if attempts is None else attempts
+        return cls(message, due_at=due_at, attempts=counted)
 
 
 @transaction.atomic
-def message_mark_sent(*, message: Message, provider_message_id: str, status: str) -> Message:
-    """The provider accepted the claimed `message`: its id and status recorded, the claim
-    released and `message.status` stored for the conversation's audience, in one transaction.
+def outbox_record(outcomes: list[Outcome]) -> None:
+    """The claimed replies' outcomes, in one transaction, with one batch of status events.
 
-    One conditional UPDATE, no locked re-read of the message: while claimed it stays
-    pending (only the claim holder changes it). The message row is locked first, then the
-    conversation (the order of a delivery report, receive.message_status_update), which is
-    re-read locked so the event goes to who sees the conversation when this commits.
+    Accepted: the provider's id and status recorded, nothing left to send. A status
+    already past pending (a delivery report came first) is kept. Failed: the reason,
+    nothing left to send. Later: the claim released and the due time moved (the
+    attempt counted or not); no event, the reply is still pending. The message rows are
+    written before the conversations are locked (a delivery report's order).
     """
-    recorded = {
-        "provider_message_id": provider_message_id,
-        "delivery_claimed_at": None,
-        "delivery_error": "",
-    }
-    pending = Message.objects.filter(pk=message.pk, delivery_status=DeliveryStatus.PENDING)
-    if pending.update(delivery_status=status, **recorded):
-        message.delivery_status = status
-    else:  # no longer pending: its status stays, the provider's id is still recorded
-        Message.objects.filter(pk=message.pk).update(**recorded)
-        message.delivery_status = Message.objects.values_list("delivery_status", flat=True).get(
-            pk=message.pk
+    accepted = [o for o in outcomes if o.provider_message_id]
+    failed = [o for o in outcomes if o.status == DeliveryStatus.FAILED]
+    later = [o for o in outcomes if o.due_at is not None]
+    changed: list[Message] = []
+    if accepted:
+        statuses = _record_accepted(accepted)
+        for outcome in accepted:
+            message = outcome.message
+            message.provider_message_id = outcome.provider_message_id
+            message.delivery_status = statuses.get(message.pk, message.delivery_status)
+            message.delivery_error = ""
+            message.delivery_claimed_at = message.delivery_due_at = None
+            changed.append(message)
+    if failed:
+        Message.objects.filter(pk__in=[o.message.pk for o in failed]).update(
+            delivery_status=DeliveryStatus.FAILED,
+            delivery_error=Case(
+                *[When(pk=o.message.pk, then=Value(o.reason[:2000])) for o in failed]
+            ),
+            delivery_claimed_at=None,
+            delivery_due_at=None,
         )
-    for field, value in recorded.items():
-        setattr(message, field, value)
-    message.conversation = Conversation.objects.select_for_update().get(pk=message.conversation_id)
-    events.message_status(message)
-    return message
+        for outcome in failed:
+            message = outcome.message
+            message.delivery_status = DeliveryStatus.FAILED
+            message.delivery_error = outcome.reason[:2000]
+            message.delivery_claimed_at = message.delivery_due_at = None
+            # The agent sees a plain sentence; the provider's words are kept for whoever digs.
+            logger.warning("Reply %s was not delivered: %s", message.pk, message.delivery_error)
+            changed.append(message)
+    if later:
+        Message.objects.filter(
+            pk__in=[o.message.pk for o in later], delivery_status=DeliveryStatus.PENDING
+        ).update(
+            delivery_due_at=Case(*[When(pk=o.message.pk, then=Value(o.due_at)) for o in later]),
+            delivery_attempts=Case(*[When(pk=o.message.pk, then=Value(o.attempts)) for o in later]),
+            delivery_claimed_at=None,
+        )
+    if changed:
+        conversation_ids = sorted({m.conversation_id for m in changed})
+        locked = Conversation.objects.select_for_update().in_bulk(conversation_ids)
+        for message in changed:
+            message.conversation = locked[message.conversation_id]
+        events.message_statuses(changed)
+
+
+def _record_accepted(accepted: list[Outcome]) -> dict[int, str]:
+    """One UPDATE for every accepted reply; its status after it, by id."""
+    ids = [o.message.pk for o in accepted]
+    pk, status = column(Message, "id"), column(Message, "delivery_status")
+    cases_id = " ".join(["WHEN %s THEN %s"] * len(accepted))
+    sql = (
+        f"UPDATE {table(Message)} SET"
+        f" {column(Message, 'provider_message_id')} = CASE {pk} {cases_id} END,"
+        f" {status} = CASE WHEN {status} = %s THEN CASE {pk} {cases_id} END ELSE {status} END,"
+        f" {column(Message, 'delivery_error')} = '',"
+        f" {column(Message, 'delivery_claimed_at')} = NULL,"
+        f" {column(Message, 'delivery_due_at')} = NULL"
+        f" WHERE {pk} IN ({', '.join(['%s'] * len(ids))}) RETURNING {pk}, {status}"
+    )
+    params = [v for o in accepted for v in (o.message.pk, o.provider_message_id)]
+    params.append(DeliveryStatus.PENDING)
+    params += [v for o in accepted for v in (o.message.pk, o.status)]
+    params += ids
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return dict(cursor.fetchall())
+
+
+_DELIVERY_FIELDS = ["delivery_status", "delivery_error", "delivery_claimed_at", "delivery_due_at"]
 
 
 @transaction.atomic
@@ -172,8 +303,8 @@ def message_mark_failed(*, message_id: int, reason: str) -> Message:
     message = Message.objects.select_for_update().select_related("conversation").get(pk=message_id)
     message.delivery_status = DeliveryStatus.FAILED
     message.delivery_error = reason[:2000]
-    message.delivery_claimed_at = None
-    message.save(update_fields=["delivery_status", "delivery_error", "delivery_claimed_at"])
+    message.delivery_claimed_at = message.delivery_due_at = None
+    message.save(update_fields=_DELIVERY_FIELDS)
     # The agent sees a plain sentence; the provider's own words are kept for whoever digs.
     logger.warning("Reply %s was not delivered: %s", message.pk, message.delivery_error)
     events.message_status(message)
@@ -203,24 +334,25 @@ def message_retry(*, conversation_id: int, message_id: int, agent: User) -> Mess
     message.delivery_status = DeliveryStatus.PENDING
     message.delivery_error = ""
     message.delivery_claimed_at = None
-    message.save(update_fields=["delivery_status", "delivery_error", "delivery_claimed_at"])
+    message.delivery_due_at = now()
+    message.save(update_fields=_DELIVERY_FIELDS)
     events.message_status(message)
     transaction.on_commit(lambda: outbound.enqueue(message.pk))
     return message
 
 
-def messages_left_pending(*, older_than: timedelta, limit: int = 200) -> list[int]:
-    """Replies whose enqueue was lost (Redis down at the wrong moment): the sweep resends."""
-    cutoff = now() - older_than
+def outbox_overdue(*, older_than: timedelta, limit: int = 200) -> list[int]:
+    """Replies due for longer than `older_than` and not claimed (or their claim lost with
+    its worker): their task was lost (an enqueue while Redis was down, a worker killed
+    while the task waited for its time). The sweep queues them again."""
     return list(
         Message.objects.filter(
+            _unclaimed(),
             direction=Message.Direction.OUT,
             delivery_status=DeliveryStatus.PENDING,
-            created_at__lt=cutoff,
+            delivery_due_at__lt=now() - older_than,
         )
-        .exclude(conversation__channel="internal")
-        .filter(_unclaimed())
-        .order_by("created_at")
+        .order_by("delivery_due_at")
         .values_list("pk", flat=True)[:limit]
     )
 

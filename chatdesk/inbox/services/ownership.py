@@ -143,6 +143,7 @@ def _reply(
         client_id=client_id,
         channel_account_id=conversation.channel_account_id,
         delivery_status=DeliveryStatus.SENT if internal else DeliveryStatus.PENDING,
+        delivery_due_at=None if internal else now(),  # the outbox: due at once
     )
     _attach(message, attachment_ids=attachment_ids, agent=agent)
     conversation.last_message_at = message.created_at

@@ -276,7 +276,8 @@ def message_status_update(
         return None
     message.delivery_status = status
     message.delivery_error = error if status == DeliveryStatus.FAILED else ""
-    message.save(update_fields=["delivery_status", "delivery_error"])
+    message.delivery_due_at = None  # past pending: nothing left to send
+    message.save(update_fields=["delivery_status", "delivery_error", "delivery_due_at"])
     events.message_status(message)
     return message
 
