@@ -14,9 +14,12 @@ its turn behind a WhatsApp backlog came back late each time (docs/performance.md
 
 A reply's slot is remembered with the reply's id (`slots`): the worker that took it
 moves the reply's due time to the slot, and whoever claims the reply then is told it
-holds its slot and sends without taking another. A reply late for its slot by more
-than the burst is given a new one, so replies whose slots passed while the workers
-were busy do not all go at once, above the sender's rate.
+holds its slot and takes no other. What may go now is decided by a second count, of
+the sends themselves: a reply whose slot has come goes if they allow, else at the first
+moment they do. So replies whose slots passed while the workers were busy do not all go
+at once, above the sender's rate, and are not sent to the back of the line either:
+a late reply taking a new slot at the back left its old one unused, the line grew
+faster than the replies went, and a backlog's late replies never caught up with it.
 
 One round trip a batch: each process keeps one client (its connection pool) per Redis
 URL and sends the script by its SHA1 (EVALSHA; redis-py loads it again after a Redis
@@ -52,35 +55,49 @@ redis.call('SET', KEYS[1], tostring(new_tat), 'PX', math.ceil((new_tat - now + 1
 return tostring(wait)
 """
 
-# KEYS[1]: the sender's arrival time; ARGV: burst, then (reply id, cost) pairs. For each
-# reply: its remembered slot if it has one it is not late for (held = 1), else a new
-# slot, remembered while it is ahead. Answers wait, held, wait, held, ...
+# KEYS[1]: the sender's line of reserved slots; KEYS[2]: its real sends (each a GCRA
+# arrival time); ARGV: burst, then (reply id, cost) pairs, in sending order. A reply
+# without a slot takes its place in the line; one whose slot has come (on time or late)
+# goes if the real sends allow, else at the first moment they do, keeping its place.
+# Answers wait, held, wait, held, ... (wait 0: send now; held: it had a slot).
 _SLOTS = """
 local now_parts = redis.call('TIME')
 local now = tonumber(now_parts[1]) + tonumber(now_parts[2]) / 1000000
 local burst = tonumber(ARGV[1])
 local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
 if tat < now then tat = now end
+local sent = tonumber(redis.call('GET', KEYS[2]) or '0')
+if sent < now then sent = now end
+local next_free = sent
 local answer = {}
 for i = 2, #ARGV, 2 do
   local slot_key = KEYS[1] .. ':slot:' .. ARGV[i]
+  local cost = tonumber(ARGV[i + 1])
   local held = tonumber(redis.call('GET', slot_key) or '')
-  if held and now <= held + burst then
-    answer[#answer + 1] = tostring(math.max(0, held - now))
-    answer[#answer + 1] = 1
+  local wait = 0
+  if held and held - now > burst then
+    wait = held - now
   else
-    local cost = tonumber(ARGV[i + 1])
-    local wait = math.min(tat - now, tat + cost - now - burst)
-    if wait < 0 then wait = 0 end
-    tat = tat + cost
-    if wait > 0 then
-      redis.call('SET', slot_key, tostring(now + wait), 'PX', math.ceil((wait + burst + 60) * 1000))
+    if not held then
+      wait = math.max(0, math.min(tat - now, tat + cost - now - burst))
+      tat = tat + cost
     end
-    answer[#answer + 1] = tostring(wait)
-    answer[#answer + 1] = 0
+    if wait == 0 then
+      wait = math.max(0, math.min(next_free - now, next_free + cost - now - burst))
+      next_free = next_free + cost
+      if wait == 0 then sent = sent + cost end
+    end
   end
+  if wait > 0 then
+    redis.call('SET', slot_key, tostring(now + wait), 'PX', math.ceil((wait + burst + 60) * 1000))
+  elseif held then
+    redis.call('DEL', slot_key)
+  end
+  answer[#answer + 1] = tostring(wait)
+  answer[#answer + 1] = held and 1 or 0
 end
 redis.call('SET', KEYS[1], tostring(tat), 'PX', math.ceil((tat - now + 1) * 1000))
+redis.call('SET', KEYS[2], tostring(sent), 'PX', math.ceil((sent - now + 1) * 1000))
 return answer
 """
 
@@ -132,22 +149,17 @@ class Slot:
 
 
 def slots(*, sender_key: str, rate_per_second: int, weights: dict[int, int]) -> dict[int, Slot]:
-    """Each reply's slot in its sender's limit ({reply id: weight}, in sending order), in
-    one round trip. A reply that holds a slot it is not late for keeps it (`held`); the
-    others are given the next free ones, reserved: the caller sends each at its slot,
-    or asks again then and is told it holds it."""
+    """Each reply's wait in its sender's limit ({reply id: weight}, in sending order), in
+    one round trip: 0, send it now (counted as sent); else its slot, remembered, so
+    that asking again then does not take another (`held`)."""
     args: list[object] = [BURST_SECONDS]
     for reply_id, weight in weights.items():
         args += [reply_id, weight / rate_per_second]
-    answer = _script(settings.REDIS_URL, _SLOTS)(keys=[f"chatdesk:gcra:{sender_key}"], args=args)
+    key = f"chatdesk:gcra:{sender_key}"
+    answer = _script(settings.REDIS_URL, _SLOTS)(keys=[key, f"{key}:sent"], args=args)
     pairs = zip(answer[::2], answer[1::2], strict=True)
     return {
         reply_id: Slot(wait=float(wait), held=bool(int(held)))
         for reply_id, (wait, held) in zip(weights, pairs, strict=True)
     }
 
-
-def forget_slots(*, sender_key: str, reply_ids: list[int]) -> None:
-    """These replies' slots are spent (their attempt failed): a new attempt takes a new one."""
-    key = f"chatdesk:gcra:{sender_key}"
-    _client(settings.REDIS_URL).delete(*[f"{key}:slot:{reply_id}" for reply_id in reply_ids])
