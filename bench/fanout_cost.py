@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from chatdesk.inbox import outbound
+from chatdesk.inbox import ports
 from chatdesk.inbox.services.receive import Inbound, message_receive
 from tests.factories import ChannelAccountFactory, QueueFactory, QueueMemberFactory, UserFactory
 
@@ -23,7 +23,7 @@ def test_cost_of_one_inbound_message(agents):
         QueueMemberFactory(queue=queue, agent=UserFactory(username=f"b{agents}-{i}"))
     account = ChannelAccountFactory(route_queue=queue)
     sends: list[int] = []
-    outbound.register_fan_out(
+    ports.register_fan_out(
         lambda events, recipients: sends.extend(len(recipients[e["id"]]) for e in events)
     )
 

@@ -15,13 +15,13 @@ class ChannelsIngestConfig(AppConfig):
         from channels_ingest import services  # noqa: F401
         from channels_ingest.livechat.delivery import notify_visitor
         from channels_ingest.livechat.positions import waiting_changed
-        from chatdesk.inbox import outbound
+        from chatdesk.inbox import ports
 
         # inbox's end/block tell the visitor through this port (docs/architecture.md: layers).
-        outbound.register_visitor_notifier(notify_visitor)
-        outbound.register_delivery(_enqueue_delivery)
+        ports.register_visitor_notifier(notify_visitor)
+        ports.register_delivery(_enqueue_delivery)
         # Waiting visitors are told their place in line as chats ahead are taken.
-        outbound.register_waiting_watcher(waiting_changed)
+        ports.register_waiting_watcher(waiting_changed)
 
 
 def _enqueue_delivery(message_id: int) -> None:

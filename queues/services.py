@@ -1,4 +1,4 @@
-"""State changes of offers and memberships. Orchestration lives in chatdesk.inbox.routing.
+"""State changes of offers and memberships. Orchestration lives in chatdesk.inbox.assignment.
 
 These functions touch queues' own models only; they are called inside the
 caller's transaction (the one that routes, takes or escalates the chat).

@@ -1,7 +1,7 @@
 """`queue.position` to waiting visitors: their place in line and the estimated wait.
 
 inbox calls `waiting_changed` after every commit that opened, took, closed, moved or
-deleted a chat (its `outbound.waiting_changed` port). Each waiting visitor is sent
+deleted a chat (its `ports.waiting_changed` port). Each waiting visitor is sent
 their place only when it differs from the last one sent (kept in the shared cache),
 and a visitor whose chat left the line (taken, ended) gets `{"position": null,
 "estimated_wait_seconds": null}` once.

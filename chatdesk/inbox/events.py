@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from django.db import connection, transaction
 
 from chatdesk.accounts.models import User
-from chatdesk.inbox import outbound
+from chatdesk.inbox import ports
 from chatdesk.inbox.delivery_text import delivery_problem
 from chatdesk.inbox.models import Conversation, Event, EventRecipient, Message
 from chatdesk.inbox.selectors import conversation_audience
@@ -56,7 +56,7 @@ def publish(
     event = Event.objects.create(type=event_type, conversation=conversation, data=data)
     _store_recipients(event.pk, agent_ids)
     payload = as_dict(event)
-    transaction.on_commit(lambda: outbound.fan_out([payload], {event.pk: agent_ids}))
+    transaction.on_commit(lambda: ports.fan_out([payload], {event.pk: agent_ids}))
     return event
 
 
@@ -67,9 +67,9 @@ _LINE_EVENTS = frozenset({"conversation.updated", "conversation.removed"})
 
 def _line_changed(conversation_id: int | None) -> None:
     """After commit, once per transaction, with every chat it changed: visitors waiting
-    in line are told their new place (outbound.waiting_changed)."""
+    in line are told their new place (ports.waiting_changed)."""
     if not connection.in_atomic_block:
-        outbound.waiting_changed({conversation_id} if conversation_id else set())
+        ports.waiting_changed({conversation_id} if conversation_id else set())
         return
     for _savepoints, callback, *_ in connection.run_on_commit:
         changed = getattr(callback, "line_changed", None)
@@ -80,7 +80,7 @@ def _line_changed(conversation_id: int | None) -> None:
     changed: set[int] = {conversation_id} if conversation_id else set()
 
     def tell_the_line() -> None:
-        outbound.waiting_changed(changed)
+        ports.waiting_changed(changed)
 
     tell_the_line.line_changed = changed  # type: ignore[attr-defined]
     # robust: the change is committed; a visitor who misses a place update gets it on
@@ -242,7 +242,7 @@ def message_statuses(messages: list[Message]) -> None:
     }
     _store_recipient_pairs(recipients)
     payloads = [as_dict(event) for event in stored]
-    transaction.on_commit(lambda: outbound.fan_out(payloads, recipients))
+    transaction.on_commit(lambda: ports.fan_out(payloads, recipients))
 
 
 def agent_status(agent: User) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from chatdesk.inbox import routing
+from chatdesk.inbox import assignment
 from chatdesk.inbox.services import presence
 
 
@@ -16,13 +16,13 @@ def escalate_offer(conversation_id: int, round: int) -> bool:
     Safe to run late or twice: routing re-checks, under a row lock, that the chat
     is still unowned and still in this round.
     """
-    return routing.escalate(conversation_id=conversation_id, round=round)
+    return assignment.escalate(conversation_id=conversation_id, round=round)
 
 
 @shared_task(name="inbox.escalate_overdue")
 def escalate_overdue() -> int:
     """Beat sweep: escalate rounds past their deadline whose task was lost."""
-    return routing.escalate_overdue()
+    return assignment.escalate_overdue()
 
 
 @shared_task(name="inbox.agent_gone")
@@ -40,4 +40,4 @@ def agents_gone_sweep() -> int:
 @shared_task(name="inbox.release_held")
 def release_held() -> int:
     """Beat sweep: chats held for a closed queue ring once it opens."""
-    return routing.release_held()
+    return assignment.release_held()

@@ -8,8 +8,8 @@ class RealtimeConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not above: they import models, loaded only after this module.
-        from chatdesk.inbox import outbound
+        from chatdesk.inbox import ports
         from chatdesk.realtime.fanout import send_events, send_transient
 
-        outbound.register_fan_out(send_events)
-        outbound.register_transient_fan_out(send_transient)
+        ports.register_fan_out(send_events)
+        ports.register_transient_fan_out(send_transient)

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from chatdesk.accounts.models import Presence
-from chatdesk.inbox import outbound, routing
+from chatdesk.inbox import assignment, ports
 from chatdesk.inbox.models import Conversation, Message
 from chatdesk.inbox.services.presence import agent_set_status
 from queues.models import Offer
@@ -27,10 +27,10 @@ def berlin(*args) -> datetime:
 def handed_out():
     """The ids the inbox handed to the outbound port (the delivery worker's queue)."""
     ids: list[int] = []
-    previous = outbound._deliver
-    outbound.register_delivery(ids.append)
+    previous = ports._deliver
+    ports.register_delivery(ids.append)
     yield ids
-    outbound.register_delivery(previous)
+    ports.register_delivery(previous)
 
 
 @pytest.fixture
@@ -133,10 +133,10 @@ def test_a_closed_queue_offers_the_chat_to_nobody_until_it_opens(
     agent_set_status(agent=alice, status=Presence.AWAY)
     agent_set_status(agent=alice, status=Presence.AVAILABLE)
     assert not Offer.objects.filter(conversation=conversation).exists()
-    assert routing.release_held() == 0  # still closed
+    assert assignment.release_held() == 0  # still closed
 
     clock.set(berlin(2026, 3, 9, 9, 0, 20))  # the sweep after the opening
-    assert routing.release_held() == 1
+    assert assignment.release_held() == 1
     conversation.refresh_from_db()
     assert conversation.held_until is None
     offered = set(
@@ -146,7 +146,7 @@ def test_a_closed_queue_offers_the_chat_to_nobody_until_it_opens(
     )
     assert offered == {alice.pk, bob.pk}
     assert api(alice).get(f"/api/v1/conversations/{conversation.pk}/").status_code == 200
-    assert routing.release_held() == 0  # released once
+    assert assignment.release_held() == 0  # released once
 
 
 def test_a_held_chat_taken_before_the_opening_just_loses_its_mark(
@@ -156,6 +156,6 @@ def test_a_held_chat_taken_before_the_opening_just_loses_its_mark(
     conversation = customer_writes("Hi").conversation
     api(carol).post(f"/api/v1/conversations/{conversation.pk}/take/")
     clock.set(berlin(2026, 3, 9, 9, 1))
-    assert routing.release_held() == 0
+    assert assignment.release_held() == 0
     assert Conversation.objects.get(pk=conversation.pk).held_until is None
     assert not Offer.objects.filter(conversation=conversation).exists()

@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 
 from channels_ingest.models import ChannelAccount
 from chatdesk.accounts.models import Presence, Role, User
-from chatdesk.inbox import outbound
+from chatdesk.inbox import ports
 from chatdesk.inbox.models import Conversation, Event
 from chatdesk.inbox.services.ownership import conversation_take
 from queues.models import Queue, QueueMember
@@ -91,10 +91,10 @@ class FanOutSpy:
 @pytest.fixture
 def fan_out_spy():
     spy = FanOutSpy()
-    previous = outbound._fan_out
-    outbound.register_fan_out(spy)
+    previous = ports._fan_out
+    ports.register_fan_out(spy)
     yield spy
-    outbound.register_fan_out(previous)
+    ports.register_fan_out(previous)
 
 
 def _cost(

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from chatdesk.inbox import routing, tasks
+from chatdesk.inbox import assignment, tasks
 from chatdesk.inbox.models import Conversation, Event, Status
 from queues.models import Offer
 from tests.factories import ConversationFactory
@@ -15,7 +15,7 @@ from tests.factories import ConversationFactory
 def arrive(queue, **fields) -> Conversation:
     """A customer's chat opens in `queue` and is routed, as message_receive does."""
     conversation = ConversationFactory(queue=queue, status=Status.UNASSIGNED, **fields)
-    routing.route(conversation=conversation)
+    assignment.route(conversation=conversation)
     return conversation
 
 

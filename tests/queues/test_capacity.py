@@ -6,7 +6,7 @@ import pytest
 from django.db import transaction
 
 from chatdesk.accounts.models import User
-from chatdesk.inbox import routing
+from chatdesk.inbox import assignment
 from chatdesk.inbox.models import Conversation, Status
 from queues.models import Queue
 from tests.concurrency import at_once
@@ -20,23 +20,23 @@ RACERS = 4
 def test_the_lower_of_the_personal_and_the_queue_limit_applies(alice):
     queue = QueueFactory(max_chats_per_agent=3)
     open_chats(alice, 2)
-    assert routing.has_capacity(agent=alice, queue=queue)
+    assert assignment.has_capacity(agent=alice, queue=queue)
     alice.max_chats = 2
     alice.save()
-    assert not routing.has_capacity(agent=alice, queue=queue)
+    assert not assignment.has_capacity(agent=alice, queue=queue)
     alice.max_chats = None
     alice.save()
     open_chats(alice, 1)
-    assert not routing.has_capacity(agent=alice, queue=queue)
+    assert not assignment.has_capacity(agent=alice, queue=queue)
 
 
 @pytest.mark.django_db
 def test_without_a_queue_only_the_personal_limit_counts(alice):
     open_chats(alice, 40)
-    assert routing.has_capacity(agent=alice, queue=None)
+    assert assignment.has_capacity(agent=alice, queue=None)
     alice.max_chats = 40
     alice.save()
-    assert not routing.has_capacity(agent=alice, queue=None)
+    assert not assignment.has_capacity(agent=alice, queue=None)
 
 
 @pytest.mark.django_db
@@ -45,7 +45,7 @@ def test_only_open_customer_chats_count(alice):
     open_chats(alice, 1, archived=True)
     open_chats(alice, 1, channel="internal")
     ConversationFactory(owner=alice, status=Status.DEALT_WITH)
-    assert routing.has_capacity(agent=alice, queue=queue)
+    assert assignment.has_capacity(agent=alice, queue=queue)
 
 
 def _claim_if_room(agent_id: int, conversation_id: int, queue_id: int) -> bool:
@@ -53,7 +53,7 @@ def _claim_if_room(agent_id: int, conversation_id: int, queue_id: int) -> bool:
     agent = User.objects.get(pk=agent_id)
     queue = Queue.objects.get(pk=queue_id)
     with transaction.atomic():
-        if not routing.has_capacity(agent=agent, queue=queue):
+        if not assignment.has_capacity(agent=agent, queue=queue):
             return False
         Conversation.objects.filter(pk=conversation_id, owner__isnull=True).update(
             owner=agent, status=Status.TAKEN

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from chatdesk.accounts.models import Presence
 from chatdesk.celery import app
-from chatdesk.inbox import routing, tasks
+from chatdesk.inbox import assignment, tasks
 from chatdesk.inbox.models import Conversation, Status
 from queues.models import Offer
 from tests.queues.support import arrive, received, ring_out, ringing
@@ -30,7 +30,7 @@ def outcomes(conversation) -> list[tuple[int, int, str]]:
 def take(conversation, agent) -> None:
     """What conversation_take does to routing's state: owner set, offers closed."""
     Conversation.objects.filter(pk=conversation.pk).update(owner=agent, status=Status.TAKEN)
-    routing.close_offers(conversation=conversation, winner_id=agent.pk)
+    assignment.close_offers(conversation=conversation, winner_id=agent.pk)
 
 
 def test_a_hunt_moves_down_the_priorities_then_rings_the_whole_queue(
@@ -75,7 +75,7 @@ def test_hunt_by_threes_offers_the_next_three(team):
 def test_every_timed_strategy_tries_each_member_once_before_the_whole_queue(
     team, monkeypatch, strategy
 ):
-    monkeypatch.setattr(routing, "rng", random.Random(11))
+    monkeypatch.setattr(assignment, "rng", random.Random(11))
     queue, agents = team(strategy, 4)
     conversation = arrive(queue)
     order = [ringing(conversation)]
@@ -183,7 +183,7 @@ def test_a_chat_routed_anew_hunts_from_the_top_again(team):
     # Dealt with, then the customer writes again: the chat is routed anew.
     Conversation.objects.filter(pk=conversation.pk).update(owner=None, status=Status.UNASSIGNED)
     conversation.refresh_from_db()
-    assert routing.route(conversation=conversation) == {first.pk}
+    assert assignment.route(conversation=conversation) == {first.pk}
     ring_out(conversation)
     assert ringing(conversation) == {second.pk}  # the earlier routing's offers do not count
     ring_out(conversation)
@@ -200,14 +200,14 @@ def test_one_failing_round_does_not_hold_up_the_sweep(team, monkeypatch):
     queue, (first, second, _) = team("hunt_prioritized", 3)
     broken, fine = arrive(queue), arrive(queue, identity__address="14155550996")
     Offer.objects.update(deadline=timezone.now() - timedelta(seconds=5))
-    real_escalate = routing.escalate
+    real_escalate = assignment.escalate
 
     def escalate(*, conversation_id, round):
         if conversation_id == broken.pk:
             raise RuntimeError("boom")
         return real_escalate(conversation_id=conversation_id, round=round)
 
-    monkeypatch.setattr(routing, "escalate", escalate)
+    monkeypatch.setattr(assignment, "escalate", escalate)
     assert tasks.escalate_overdue() == 1
     assert ringing(fine) == {second.pk}
     assert ringing(broken) == {first.pk}  # left for the next sweep

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from chatdesk.accounts.models import Presence
-from chatdesk.inbox import routing
+from chatdesk.inbox import assignment
 from chatdesk.inbox.models import Status
 from queues import strategies
 from queues.models import Offer, QueueMember
@@ -56,7 +56,7 @@ def test_hunt_by_threes_prioritized_offers_the_top_three(team):
 @pytest.mark.parametrize("strategy", ["hunt_random", "hunt_by_threes_random"])
 def test_random_hunts_follow_the_seeded_generator(team, monkeypatch, strategy):
     queue, agents = team(strategy, 5)
-    monkeypatch.setattr(routing, "rng", random.Random(3))
+    monkeypatch.setattr(assignment, "rng", random.Random(3))
     conversation = arrive(queue)
     candidates = [
         strategies.Candidate(a.pk, i, True, 0, 5, None) for i, a in enumerate(agents, start=1)
@@ -80,7 +80,7 @@ def test_round_robin_moves_on_after_each_take(team):
     for _ in range(4):
         conversation = arrive(queue)
         (winner,) = ringing(conversation)
-        routing.close_offers(conversation=conversation, winner_id=winner)
+        assignment.close_offers(conversation=conversation, winner_id=winner)
         # Dealt with at once, so capacity plays no part.
         winners.append(winner)
     ids = [a.pk for a in agents]
@@ -131,12 +131,12 @@ def test_with_nobody_able_to_answer_the_chat_waits_unoffered(team, scheduled):
 
 def test_a_chat_routed_to_an_extension_goes_to_that_agent_without_offers(queue_a, oscar):
     conversation = ConversationFactory(queue=None, direct_agent=oscar)
-    assert routing.route(conversation=conversation) == {oscar.pk}
+    assert assignment.route(conversation=conversation) == {oscar.pk}
     assert not Offer.objects.exists()
 
 
 def test_a_chat_without_queue_or_agent_is_offered_to_nobody(db):
-    assert routing.route(conversation=ConversationFactory()) == set()
+    assert assignment.route(conversation=ConversationFactory()) == set()
 
 
 def test_routing_anew_starts_the_hunt_from_the_top_and_withdraws_leftovers(team):
@@ -146,7 +146,7 @@ def test_routing_anew_starts_the_hunt_from_the_top_and_withdraws_leftovers(team)
     Offer.objects.create(conversation=conversation, queue=queue, agent=second, round=2)
     conversation.routing_round = 2
     conversation.save()
-    assert routing.route(conversation=conversation) == {first.pk}
+    assert assignment.route(conversation=conversation) == {first.pk}
     assert ringing(conversation) == {first.pk}
     assert Offer.objects.get(agent=second).outcome == Offer.Outcome.WITHDRAWN
     assert received(second, "conversation.removed", conversation) == 1
@@ -155,7 +155,7 @@ def test_routing_anew_starts_the_hunt_from_the_top_and_withdraws_leftovers(team)
 def test_close_offers_marks_the_winner_and_the_losers(team):
     queue, (first, second, third) = team("ring_all", 3)
     conversation = arrive(queue)
-    assert routing.close_offers(conversation=conversation, winner_id=second.pk) == {
+    assert assignment.close_offers(conversation=conversation, winner_id=second.pk) == {
         first.pk,
         second.pk,
         third.pk,
@@ -169,14 +169,16 @@ def test_close_offers_marks_the_winner_and_the_losers(team):
 def test_close_offers_without_a_winner_withdraws_them(team):
     queue, agents = team("ring_all", 2)
     conversation = arrive(queue)
-    assert routing.close_offers(conversation=conversation, winner_id=None) == {a.pk for a in agents}
+    assert assignment.close_offers(conversation=conversation, winner_id=None) == {
+        a.pk for a in agents
+    }
     assert set(Offer.objects.values_list("outcome", flat=True)) == {"withdrawn"}
-    assert routing.close_offers(conversation=conversation, winner_id=None) == set()
+    assert assignment.close_offers(conversation=conversation, winner_id=None) == set()
 
 
 def test_the_transfer_target_outside_the_offers_is_the_winner_too(team):
     queue, (first, _, _) = team("hunt_prioritized", 3)
     outsider = UserFactory()
     conversation = arrive(queue)
-    assert routing.close_offers(conversation=conversation, winner_id=outsider.pk) == {first.pk}
+    assert assignment.close_offers(conversation=conversation, winner_id=outsider.pk) == {first.pk}
     assert Offer.objects.get().outcome == Offer.Outcome.LOST

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from chatdesk.inbox import events, outbound
+from chatdesk.inbox import events, ports
 from chatdesk.inbox.models import Conversation, DeliveryStatus, Message, Status
 from chatdesk.inbox.services.common import now
 from queues import hours
@@ -56,5 +56,5 @@ def out_of_hours_notify(conversation: Conversation) -> Message | None:
         delivery_due_at=now(),
     )
     events.message_created(notice)
-    transaction.on_commit(lambda: outbound.enqueue(notice.pk))
+    transaction.on_commit(lambda: ports.enqueue(notice.pk))
     return notice

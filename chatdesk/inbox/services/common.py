@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from chatdesk.accounts.models import User
-from chatdesk.inbox import events, routing
+from chatdesk.inbox import assignment, events
 from chatdesk.inbox.errors import AlreadyOwned, NotVisible
 from chatdesk.inbox.models import Conversation, ConversationEvent, DeliveryStatus, Message
 from chatdesk.inbox.selectors import visible_conversations
@@ -104,6 +104,6 @@ def drain_after_commit(agent_id: int | None) -> None:
         agent = User.objects.filter(pk=agent_id, is_active=True).first()
         if agent is not None:
             with transaction.atomic():
-                routing.drain(agent=agent)
+                assignment.drain(agent=agent)
 
     transaction.on_commit(drain)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from chatdesk.accounts.models import User
-from chatdesk.inbox import events, routing
+from chatdesk.inbox import assignment, events
 from chatdesk.inbox.errors import InvalidInput, InvalidState
 from chatdesk.inbox.models import Conversation, Status
 from chatdesk.inbox.services.common import drain_after_commit, lock_visible, log, now
@@ -41,7 +41,7 @@ def conversation_ignore(*, conversation_id: int, agent: User) -> Conversation:
     conversation = lock_visible(conversation_id=conversation_id, agent=agent)
     if not conversation.contact_prompt_open:
         raise InvalidState("Only a chat from an unknown sender can be ignored.")
-    lost = routing.close_offers(conversation=conversation, winner_id=None)
+    lost = assignment.close_offers(conversation=conversation, winner_id=None)
     conversation.contact_prompt_open = False
     conversation.archived = True
     if conversation.owner_id is None:

@@ -29,7 +29,7 @@ from django.db import connection, transaction
 from django.db.models import Case, Q, Value, When
 
 from chatdesk.accounts.models import User
-from chatdesk.inbox import events, files, outbound
+from chatdesk.inbox import events, files, ports
 from chatdesk.inbox.errors import InvalidState, NotVisible
 from chatdesk.inbox.models import Attachment, Conversation, DeliveryStatus, Message
 from chatdesk.inbox.selectors import visible_conversations
@@ -337,7 +337,7 @@ def message_retry(*, conversation_id: int, message_id: int, agent: User) -> Mess
     message.delivery_due_at = now()
     message.save(update_fields=_DELIVERY_FIELDS)
     events.message_status(message)
-    transaction.on_commit(lambda: outbound.enqueue(message.pk))
+    transaction.on_commit(lambda: ports.enqueue(message.pk))
     return message
 
 

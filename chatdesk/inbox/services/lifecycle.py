@@ -8,7 +8,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 
 from chatdesk.accounts.models import User
-from chatdesk.inbox import events, outbound, routing
+from chatdesk.inbox import assignment, events, ports
 from chatdesk.inbox.errors import (
     AlreadyOwned,
     InvalidInput,
@@ -49,7 +49,7 @@ def _close(conversation: Conversation, *, status: str, actor: User, kind: str) -
         raise InvalidState("Internal chats are not dealt with; archive them instead.")
     if not conversation.is_open:
         raise InvalidState("This chat is already closed.")
-    lost = routing.close_offers(conversation=conversation, winner_id=None)
+    lost = assignment.close_offers(conversation=conversation, winner_id=None)
     conversation.status = status
     conversation.archived = True
     conversation.closed_at = now()
@@ -202,7 +202,7 @@ def _tell_visitor(
     conversation: Conversation, body: str, *, agent: User, event_type: str
 ) -> Message:
     notice = event_line(conversation, event_type, actor=agent, notice=body)
-    transaction.on_commit(lambda: outbound.visitor_event(conversation.pk, "chat.ended", body))
+    transaction.on_commit(lambda: ports.visitor_event(conversation.pk, "chat.ended", body))
     return notice
 
 

@@ -9,7 +9,7 @@ from django.db.models import Q
 
 from chatdesk.accounts.models import User
 from chatdesk.accounts.selectors import takes_chats
-from chatdesk.inbox import events, outbound, routing
+from chatdesk.inbox import assignment, events, ports
 from chatdesk.inbox.errors import (
     AlreadyOpen,
     AlreadyOwned,
@@ -50,7 +50,7 @@ def _claim(conversation: Conversation, *, agent: User) -> set[int]:
         raise AlreadyOwned(already_owned_detail(conversation))
     if conversation.status != Status.UNASSIGNED:
         raise InvalidState("Only an open, unassigned chat can be taken.")
-    if not routing.has_capacity(agent=agent, queue=conversation.queue):
+    if not assignment.has_capacity(agent=agent, queue=conversation.queue):
         raise AtCapacity("You are at your limit of open chats; finish one first.")
     claimed = Conversation.objects.filter(
         pk=conversation.pk, owner__isnull=True, status=Status.UNASSIGNED
@@ -59,7 +59,7 @@ def _claim(conversation: Conversation, *, agent: User) -> set[int]:
         conversation.refresh_from_db()
         raise AlreadyOwned(already_owned_detail(conversation))
     conversation.refresh_from_db()
-    lost = routing.close_offers(conversation=conversation, winner_id=agent.pk)
+    lost = assignment.close_offers(conversation=conversation, winner_id=agent.pk)
     log(conversation, "taken", actor=agent)
     event_line(conversation, "taken", actor=agent)
     return lost
@@ -161,7 +161,7 @@ def _reply(
     if lost or not internal or returned:
         events.conversation_changed(conversation, lost=lost)
     if not internal:
-        transaction.on_commit(lambda: outbound.enqueue(message.pk))
+        transaction.on_commit(lambda: ports.enqueue(message.pk))
     return message
 
 
@@ -192,11 +192,11 @@ def conversation_transfer(*, conversation_id: int, agent: User, to_agent_id: int
     # "transferring" an open chat to its owner changes nothing.
     if target.pk == conversation.owner_id and not reopening:
         raise InvalidInput("The chat is already theirs.")
-    if not routing.has_capacity(agent=target, queue=conversation.queue):
+    if not assignment.has_capacity(agent=target, queue=conversation.queue):
         raise AtCapacity(f"{target.get_full_name() or target.username} has no free chat slot.")
     previous_owner = conversation.owner_id
     _hand_over(conversation, target=target, reopening=reopening)
-    lost = routing.close_offers(conversation=conversation, winner_id=target.pk)
+    lost = assignment.close_offers(conversation=conversation, winner_id=target.pk)
     log(
         conversation,
         "transferred",

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import F
 
 from chatdesk.accounts.models import Presence, User
-from chatdesk.inbox import events, routing
+from chatdesk.inbox import assignment, events
 from chatdesk.inbox.errors import InvalidInput
 from chatdesk.inbox.models import AgentConnection
 from chatdesk.inbox.services.common import now
@@ -51,7 +51,7 @@ def _set(agent: User, status: str) -> User:
     events.agent_status(agent)
     if status == Presence.AVAILABLE:
         # Chatwoot #10376: the oldest waiting chats are offered at once, not on the next message.
-        routing.drain(agent=agent)
+        assignment.drain(agent=agent)
     return agent
 
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
-from chatdesk.inbox import events, routing
+from chatdesk.inbox import assignment, events
 from chatdesk.inbox.models import (
     OPEN_STATUSES,
     Attachment,
@@ -107,7 +107,7 @@ def _record(inbound: Inbound, conversation: Conversation, *, opened: bool) -> tu
     conversation.save(update_fields=["last_message_at", "archived"])
     audience = None
     if opened:
-        offered = routing.route(conversation=conversation, opened_now=True)
+        offered = assignment.route(conversation=conversation, opened_now=True)
         # Computed once for both events: nothing changes who sees the chat in between.
         audience = conversation_audience(conversation)
         events.publish(

@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from chatdesk.accounts.models import User
-from chatdesk.inbox import events, outbound
+from chatdesk.inbox import events, ports
 from chatdesk.inbox.models import OPEN_STATUSES, Channel, Conversation
 from chatdesk.inbox.selectors import conversation_audience, visible_conversations
 from chatdesk.inbox.serializers import VISITOR_FIELDS
@@ -44,7 +44,7 @@ def conversation_customer_typing(*, conversation_id: int) -> bool:
     ).first()
     if conversation is None or not _typing_allowed(conversation, "customer"):
         return False
-    outbound.fan_out_transient(
+    ports.fan_out_transient(
         {"type": "typing", "data": {"conversation": conversation.pk, "by": "customer"}},
         sorted(conversation_audience(conversation)),
     )
@@ -61,7 +61,7 @@ def conversation_agent_typing(*, conversation_id: int, agent: User) -> bool:
     )
     if conversation is None or not _typing_allowed(conversation, "agent"):
         return False
-    outbound.visitor_event(conversation.pk, "typing", "")
+    ports.visitor_event(conversation.pk, "typing", "")
     return True
 
 

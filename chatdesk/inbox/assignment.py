@@ -1,4 +1,4 @@
-"""Routing: who is offered a waiting chat, escalation, capacity, drain.
+"""Assignment: who is offered a waiting chat, escalation, capacity, drain.
 
 The inbox services call these inside their transactions. The decision of who
 is next is `queues.strategies.pick` (pure); this module feeds it the queue's
