@@ -22,7 +22,7 @@ from tests.factories import ChannelAccountFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs/screenshots/11-widget-offline-form.png"
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs/screenshots/12-widget-offline-form.png"
 
 
 @pytest.fixture
