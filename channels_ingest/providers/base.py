@@ -175,6 +175,9 @@ class ProviderAdapter(ABC):
     secret_credential: ClassVar[str]  # the account credential a webhook is signed with
     handshake_credential: ClassVar[str] = ""  # "" when the provider has no GET handshake
     acknowledgement: ClassVar[Answer]
+    # The folder's send function: (credentials, external id, message, *, client,
+    # base_url, **send_options()) -> SendResult. A function, set with staticmethod.
+    send_reply: ClassVar[Callable[..., SendResult]]
 
     def __init__(self, base_url: str | None = None) -> None:
         self.base_url = base_url or self.default_base_url
@@ -195,22 +198,15 @@ class ProviderAdapter(ABC):
         """The external ids of the accounts the payload addresses, to verify against."""
 
     @abstractmethod
-    def verify_signature(
-        self,
-        raw_body: bytes,
-        headers: Mapping[str, str],
-        secret_or_token: str,
-        url: str | None = None,
-        params: Mapping[str, str] | None = None,
-    ) -> bool:
-        """Whether the request is signed with `secret_or_token`, in constant time."""
+    def verify_signature(self, raw_body: bytes, headers: Mapping[str, str], secret: str) -> bool:
+        """Whether the request is signed with the account's `secret`, in constant time."""
 
     def verify(
         self, incoming: WebhookRequest, payload: Payload, credentials: Mapping[str, str]
     ) -> bool:
         """Whether an account's credentials sign this request."""
         secret = credentials.get(self.secret_credential, "")
-        return self.verify_signature(incoming.body, incoming.headers, secret, url=incoming.url)
+        return self.verify_signature(incoming.body, incoming.headers, secret)
 
     @abstractmethod
     def parse(self, payload: Payload) -> tuple[list[InboundMessage], list[StatusUpdate]]:
@@ -222,7 +218,6 @@ class ProviderAdapter(ABC):
 
     # Delivery.
 
-    @abstractmethod
     def send(
         self,
         credentials: Mapping[str, str],
@@ -232,6 +227,18 @@ class ProviderAdapter(ABC):
         client: httpx.Client,
     ) -> SendResult:
         """The provider's id and status of the sent message, or a DeliveryError."""
+        return self.send_reply(
+            credentials,
+            account_external_id,
+            message,
+            client=client,
+            base_url=self.base_url,
+            **self.send_options(),
+        )
+
+    def send_options(self) -> dict[str, str]:
+        """What else this adapter's `send_reply` takes (a Twilio status-callback URL)."""
+        return {}
 
     @abstractmethod
     def fetch_media(

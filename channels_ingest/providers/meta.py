@@ -7,13 +7,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from typing import ClassVar
 
 from .base import (
     Answer,
+    InboundMessage,
     MalformedPayload,
     Payload,
     ProviderAdapter,
+    StatusUpdate,
     WebhookRefused,
     WebhookRequest,
     header_value,
@@ -99,6 +102,15 @@ class MetaPlatformAdapter(ProviderAdapter):
     default_base_url = "https://graph.facebook.com/v25.0"
     secret_credential = "app_secret"
     handshake_credential = "verify_token"
+    # The platform folder's readers of the JSON body (functions, set with staticmethod).
+    account_ids_in: ClassVar[Callable[[bytes], list[str]]]
+    messages_in: ClassVar[Callable[[bytes], tuple[list[InboundMessage], list[StatusUpdate]]]]
+
+    def candidate_account_ids(self, payload: Payload) -> list[str]:
+        return self.account_ids_in(raw_bytes(payload))
+
+    def parse(self, payload: Payload) -> tuple[list[InboundMessage], list[StatusUpdate]]:
+        return self.messages_in(raw_bytes(payload))
 
     def read(self, incoming: WebhookRequest) -> Payload:
         """The raw JSON bytes: Meta signs them, and always posts JSON."""
@@ -106,16 +118,9 @@ class MetaPlatformAdapter(ProviderAdapter):
             raise WebhookRefused(415, "Expected application/json.")
         return raw_bytes(incoming.body)
 
-    def verify_signature(
-        self,
-        raw_body: bytes,
-        headers: Mapping[str, str],
-        secret_or_token: str,
-        url: str | None = None,
-        params: Mapping[str, str] | None = None,
-    ) -> bool:
+    def verify_signature(self, raw_body: bytes, headers: Mapping[str, str], secret: str) -> bool:
         """X-Hub-Signature-256 with the app secret; the URL and fields are not signed."""
-        return verify_hub_signature(raw_body, headers, secret_or_token)
+        return verify_hub_signature(raw_body, headers, secret)
 
     def handshake(self, query: Mapping[str, str], tokens: Iterable[str]) -> Answer:
         """Echo hub.challenge when hub.verify_token is one of the accounts' tokens."""

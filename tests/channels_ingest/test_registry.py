@@ -47,13 +47,16 @@ INTERFACE = {
     "verify_signature",
     "parse",
     "handshake",
-    "send",
     "fetch_media",
 }
 
 
 def test_the_interface_is_what_every_adapter_must_implement():
     assert ProviderAdapter.__abstractmethods__ == INTERFACE
+
+
+# What an adapter sets as data: its folder's send function (the interface's `send` calls it).
+FUNCTIONS = {"send_reply"}
 
 
 @pytest.mark.parametrize("kind", sorted(ADAPTERS))
@@ -64,6 +67,8 @@ def test_every_registered_adapter_implements_the_whole_interface(kind, settings)
     for name in INTERFACE:
         # Defined by a provider's class, not the interface's stub.
         assert getattr(adapter_class, name) is not getattr(ProviderAdapter, name)
+    for name in FUNCTIONS:
+        assert callable(getattr(adapter_class, name)), name
     assert isinstance(adapter_class.acknowledgement, Answer)
     assert isinstance(getattr(settings, adapter_class.base_url_setting), str)
 

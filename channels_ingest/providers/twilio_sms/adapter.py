@@ -10,10 +10,8 @@ import httpx
 from ..base import (
     Answer,
     InboundMessage,
-    OutboundMessage,
     Payload,
     ProviderAdapter,
-    SendResult,
     StatusUpdate,
     WebhookRefused,
     WebhookRequest,
@@ -59,7 +57,8 @@ class TwilioSmsAdapter(ProviderAdapter):
         self,
         raw_body: bytes,
         headers: Mapping[str, str],
-        secret_or_token: str,
+        secret: str,
+        *,
         url: str | None = None,
         params: Mapping[str, str] | None = None,
     ) -> bool:
@@ -67,7 +66,7 @@ class TwilioSmsAdapter(ProviderAdapter):
         return signature.verify(
             params if params is not None else form_params(raw_body),
             headers,
-            secret_or_token,
+            secret,
             url,
         )
 
@@ -87,22 +86,10 @@ class TwilioSmsAdapter(ProviderAdapter):
         """Twilio has no handshake: its webhook URLs take POSTs only."""
         raise WebhookRefused(405, "Only POST is accepted here.", {"Allow": "POST"})
 
-    def send(
-        self,
-        credentials: Mapping[str, str],
-        account_external_id: str,
-        message: OutboundMessage,
-        *,
-        client: httpx.Client,
-    ) -> SendResult:
-        return send.send(
-            credentials,
-            account_external_id,
-            message,
-            client=client,
-            base_url=self.base_url,
-            status_callback_url=self.status_callback_url,
-        )
+    send_reply = staticmethod(send.send)
+
+    def send_options(self) -> dict[str, str]:
+        return {"status_callback_url": self.status_callback_url}
 
     def fetch_media(
         self, credentials: Mapping[str, str], media_ref: str, *, client: httpx.Client

@@ -6,15 +6,7 @@ from collections.abc import Mapping
 
 import httpx
 
-from ..base import (
-    Answer,
-    InboundMessage,
-    OutboundMessage,
-    Payload,
-    SendResult,
-    StatusUpdate,
-    raw_bytes,
-)
+from ..base import Answer
 from ..meta import MetaPlatformAdapter
 from . import media, parse, send
 
@@ -27,23 +19,9 @@ class WhatsAppAdapter(MetaPlatformAdapter):
     base_url_setting = "WHATSAPP_GRAPH_URL"
     acknowledgement = Answer("OK")
 
-    def candidate_account_ids(self, payload: Payload) -> list[str]:
-        return parse.candidate_account_ids(raw_bytes(payload))
-
-    def parse(self, payload: Payload) -> tuple[list[InboundMessage], list[StatusUpdate]]:
-        return parse.parse(raw_bytes(payload))
-
-    def send(
-        self,
-        credentials: Mapping[str, str],
-        account_external_id: str,
-        message: OutboundMessage,
-        *,
-        client: httpx.Client,
-    ) -> SendResult:
-        return send.send(
-            credentials, account_external_id, message, client=client, base_url=self.base_url
-        )
+    account_ids_in = staticmethod(parse.candidate_account_ids)
+    messages_in = staticmethod(parse.parse)
+    send_reply = staticmethod(send.send)
 
     def fetch_media(
         self, credentials: Mapping[str, str], media_ref: str, *, client: httpx.Client
