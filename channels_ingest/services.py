@@ -139,11 +139,8 @@ def webhook_ingest(
 
 def _store_message(account: ChannelAccount, inbound: InboundMessage) -> bool:
     message, created = message_receive(
-        inbound=Inbound(
-            channel=account.kind,
-            channel_account_id=account.pk,
-            route_queue_id=account.route_queue_id,
-            route_agent_id=account.route_agent_id,
+        inbound=Inbound.to_account(
+            account,
             sender_address=inbound.sender_address,
             sender_name=inbound.sender_name,
             body=inbound.body,

@@ -162,4 +162,3 @@ def slots(*, sender_key: str, rate_per_second: int, weights: dict[int, int]) -> 
         reply_id: Slot(wait=float(wait), held=bool(int(held)))
         for reply_id, (wait, held) in zip(weights, pairs, strict=True)
     }
-

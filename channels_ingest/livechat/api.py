@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from channels_ingest.livechat import services
 from channels_ingest.livechat.errors import LiveChatError
+from channels_ingest.livechat.origins import Caller
 
 
 class SessionStartSerializer(serializers.Serializer):
@@ -65,11 +66,7 @@ class SessionStartView(APIView):
             return _cors(Response(given.errors, status=status.HTTP_400_BAD_REQUEST), request)
         try:
             started = services.visitor_session_start(
-                **given.validated_data,
-                origin=request.headers.get("Origin", ""),
-                own_host=request.get_host(),
-                ip=request.META.get("REMOTE_ADDR") or None,
-                user_agent=request.headers.get("User-Agent", ""),
+                **given.validated_data, caller=Caller.of(request)
             )
         except LiveChatError as refused:
             return _cors(Response({"detail": refused.detail}, status=refused.status_code), request)

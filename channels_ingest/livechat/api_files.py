@@ -10,6 +10,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -19,6 +20,7 @@ from rest_framework.views import APIView
 from channels_ingest.livechat import selectors, services
 from channels_ingest.livechat.errors import LiveChatError, OriginNotAllowed
 from channels_ingest.livechat.origins import origin_allowed
+from channels_ingest.models import ChannelAccount
 from chatdesk.inbox.errors import DomainError
 
 DEFAULT_GREETING = "Hi! How can we help you today?"
@@ -46,6 +48,13 @@ class _PublicWidgetView(APIView):
 
     def options(self, request: Request, *args, **kwargs) -> Response:
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def site_or_404(self, request: Request) -> ChannelAccount:
+        """The active site named by the `site_key` query parameter."""
+        site = selectors.active_site(request.query_params.get("site_key", ""))
+        if site is None:
+            raise NotFound("No active live-chat site has this site key.")
+        return site
 
 
 class VisitorUploadView(_PublicWidgetView):
@@ -121,12 +130,7 @@ class WidgetConfigView(_PublicWidgetView):
         },
     )
     def get(self, request: Request) -> Response:
-        site = selectors.active_site(request.query_params.get("site_key", ""))
-        if site is None:
-            return Response(
-                {"detail": "No active live-chat site has this site key."},
-                status=status.HTTP_404_NOT_FOUND,
-            )
+        site = self.site_or_404(request)
         body = {
             "name": site.name,
             "color": site.widget_color or DEFAULT_COLOR,

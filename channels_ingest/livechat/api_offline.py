@@ -11,9 +11,10 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from channels_ingest.livechat import offline, selectors
+from channels_ingest.livechat import offline
 from channels_ingest.livechat.api_files import _PublicWidgetView
 from channels_ingest.livechat.errors import LiveChatError
+from channels_ingest.livechat.origins import Caller
 
 
 def _iso(value) -> str | None:
@@ -36,12 +37,7 @@ class SiteStatusView(_PublicWidgetView):
         },
     )
     def get(self, request: Request) -> Response:
-        site = selectors.active_site(request.query_params.get("site_key", ""))
-        if site is None:
-            return Response(
-                {"detail": "No active live-chat site has this site key."},
-                status=status.HTTP_404_NOT_FOUND,
-            )
+        site = self.site_or_404(request)
         now = offline.site_status(site)
         response = Response(
             {
@@ -111,13 +107,7 @@ class OfflineMessageView(_PublicWidgetView):
         if not given.is_valid():
             return Response(given.errors, status=status.HTTP_400_BAD_REQUEST)
         try:
-            offline.offline_message_leave(
-                **given.validated_data,
-                origin=request.headers.get("Origin", ""),
-                own_host=request.get_host(),
-                ip=request.META.get("REMOTE_ADDR") or None,
-                user_agent=request.headers.get("User-Agent", ""),
-            )
+            offline.offline_message_leave(**given.validated_data, caller=Caller.of(request))
         except LiveChatError as refused:
             return Response({"detail": refused.detail}, status=refused.status_code)
         return Response(

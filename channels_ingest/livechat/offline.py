@@ -9,14 +9,11 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from channels_ingest.livechat import limits, selectors
+from channels_ingest.livechat import selectors, services
 from channels_ingest.livechat.errors import (
-    OriginNotAllowed,
-    RateLimited,
-    UnknownSite,
     VisitorBlocked,
 )
-from channels_ingest.livechat.origins import origin_allowed
+from channels_ingest.livechat.origins import Caller
 from channels_ingest.models import ChannelAccount
 from chatdesk.accounts.models import Presence
 from chatdesk.inbox.models import Conversation
@@ -67,10 +64,7 @@ def offline_message_leave(
     name: str,
     email: str,
     message: str,
-    origin: str,
-    own_host: str,
-    ip: str | None,
-    user_agent: str = "",
+    caller: Caller,
     page_url: str = "",
     page_title: str = "",
     referrer: str = "",
@@ -78,17 +72,8 @@ def offline_message_leave(
     """A visitor's offline form becomes an unassigned live chat in the site's queue,
     marked offline, the message its first message verbatim, name and e-mail its
     visitor context. Rate-limited per address like session starts."""
-    if not limits.allow(
-        offline_key(ip or "unknown"),
-        limit=limits.session_starts_per_minute(),
-        window_seconds=60,
-    ):
-        raise RateLimited()
-    account = selectors.active_site(site_key)
-    if account is None:
-        raise UnknownSite()
-    if not origin_allowed(account, origin=origin, own_host=own_host):
-        raise OriginNotAllowed()
+    ip, user_agent = caller.ip, caller.user_agent
+    account = services.admit_site(offline_key(ip or "unknown"), site_key=site_key, caller=caller)
     # Its own visitor: the form is not tied to a chat session.
     visitor_id = f"visitor-{uuid.uuid4().hex}"
     if selectors.visitor_blocked(visitor_id=visitor_id, ip=ip):
@@ -102,11 +87,8 @@ def offline_message_leave(
         user_agent=user_agent[:500],
     )
     stored, _ = message_receive(
-        inbound=Inbound(
-            channel="livechat",
-            channel_account_id=account.pk,
-            route_queue_id=account.route_queue_id,
-            route_agent_id=account.route_agent_id,
+        inbound=Inbound.to_account(
+            account,
             sender_address=visitor_id,
             sender_name=name.strip()[:200],
             body=message,

@@ -2,9 +2,32 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from django.http import HttpRequest
+
 from channels_ingest.models import ChannelAccount
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Where a public widget request came from: the page's origin, the host it asked,
+    the visitor's address and browser."""
+
+    origin: str
+    own_host: str
+    ip: str | None
+    user_agent: str = ""
+
+    @classmethod
+    def of(cls, request: HttpRequest) -> Caller:
+        return cls(
+            origin=request.headers.get("Origin", ""),
+            own_host=request.get_host(),
+            ip=request.META.get("REMOTE_ADDR") or None,
+            user_agent=request.headers.get("User-Agent", ""),
+        )
 
 
 def _normalise(origin: str) -> str:

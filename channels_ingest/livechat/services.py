@@ -22,7 +22,8 @@ from channels_ingest.livechat.errors import (
     VisitorBlocked,
 )
 from channels_ingest.livechat.models import VisitorSession, VisitorUpload, token_digest
-from channels_ingest.livechat.origins import origin_allowed
+from channels_ingest.livechat.origins import Caller, origin_allowed
+from channels_ingest.models import ChannelAccount
 from chatdesk.inbox.models import Attachment, Conversation, Message
 from chatdesk.inbox.services import visitor as visitor_services
 from chatdesk.inbox.services.attachments import attachment_store
@@ -33,6 +34,20 @@ logger = logging.getLogger(__name__)
 
 MAX_BODY_CHARS = 4000
 MAX_FILES_PER_MESSAGE = 10
+
+
+def admit_site(rate_key: str, *, site_key: str, caller: Caller) -> ChannelAccount:
+    """The live-chat site a public request from `caller` may use, counted against the
+    address's per-minute allowance (`rate_key`); RateLimited, UnknownSite or
+    OriginNotAllowed otherwise."""
+    if not limits.allow(rate_key, limit=limits.session_starts_per_minute(), window_seconds=60):
+        raise RateLimited()
+    account = selectors.active_site(site_key)
+    if account is None:
+        raise UnknownSite()
+    if not origin_allowed(account, origin=caller.origin, own_host=caller.own_host):
+        raise OriginNotAllowed()
+    return account
 
 
 @dataclass(frozen=True)
@@ -47,16 +62,13 @@ class SessionStart:
 def visitor_session_start(
     *,
     site_key: str,
-    origin: str,
-    own_host: str,
-    ip: str | None,
+    caller: Caller,
     name: str = "",
     email: str = "",
     session_token: str = "",
     page_url: str = "",
     page_title: str = "",
     referrer: str = "",
-    user_agent: str = "",
 ) -> SessionStart:
     """Start a session for a visitor, or resume theirs so a page reload keeps the chat.
 
@@ -64,17 +76,10 @@ def visitor_session_start(
     who only opens the widget leaves nothing in the agents' inbox. A resumed token
     whose chat an agent ended starts a new session for the same visitor.
     """
-    if not limits.allow(
-        limits.session_start_key(ip or "unknown"),
-        limit=limits.session_starts_per_minute(),
-        window_seconds=60,
-    ):
-        raise RateLimited()
-    account = selectors.active_site(site_key)
-    if account is None:
-        raise UnknownSite()
-    if not origin_allowed(account, origin=origin, own_host=own_host):
-        raise OriginNotAllowed()
+    ip, user_agent = caller.ip, caller.user_agent
+    account = admit_site(
+        limits.session_start_key(ip or "unknown"), site_key=site_key, caller=caller
+    )
     previous = (
         VisitorSession.objects.select_for_update()
         .filter(account=account, token_hash=token_digest(session_token))
@@ -214,11 +219,8 @@ def visitor_message_send(
             raise MessageRejected("A file could not be found; upload it again.")
     account = session.account
     message, created = message_receive(
-        inbound=Inbound(
-            channel="livechat",
-            channel_account_id=account.pk,
-            route_queue_id=account.route_queue_id,
-            route_agent_id=account.route_agent_id,
+        inbound=Inbound.to_account(
+            account,
             sender_address=session.visitor_id,
             sender_name=session.name,
             body=body,

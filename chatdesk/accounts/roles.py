@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 
 from chatdesk.accounts.models import Role
@@ -103,6 +104,18 @@ def role_permissions(role: str, *, permission_model: Any = Permission) -> Any:
     for app_label, codenames in by_app.items():
         query |= permissions.filter(content_type__app_label=app_label, codename__in=codenames)
     return query
+
+
+def permissions_create_and_sync(apps: Apps) -> None:
+    """For data migrations: create the permissions of the models that exist at this point
+    (Django creates them only after all migrations ran, post_migrate), then set the
+    role groups' permissions to the table above."""
+    for app_config in apps.get_app_configs():
+        # Historical app configs have no models module; create_permissions skips those.
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    role_groups_sync(apps=apps)
 
 
 def role_groups_sync(*, apps: Apps | None = None) -> None:

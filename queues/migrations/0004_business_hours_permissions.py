@@ -1,19 +1,13 @@
 """Give every role its rights on business hours (supervisors write, agents read);
 owners hold all permissions. Permissions are created first, as post_migrate would."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
 from chatdesk.accounts import roles
 
 
 def grant_business_hours_permissions(apps, schema_editor):
-    for app_config in apps.get_app_configs():
-        # Historical app configs have no models module; create_permissions skips those.
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    roles.role_groups_sync(apps=apps)
+    roles.permissions_create_and_sync(apps)
 
 
 class Migration(migrations.Migration):

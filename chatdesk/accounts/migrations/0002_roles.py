@@ -6,19 +6,13 @@ permission table itself lives in chatdesk.accounts.roles; a later migration
 that adds a model a role needs calls `roles.role_groups_sync(apps=apps)` again.
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
 from chatdesk.accounts import roles
 
 
 def create_role_groups(apps, schema_editor):
-    for app_config in apps.get_app_configs():
-        # Historical app configs have no models module; create_permissions skips those.
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    roles.role_groups_sync(apps=apps)
+    roles.permissions_create_and_sync(apps)
     place_existing_users(apps)
 
 

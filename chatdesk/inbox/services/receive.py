@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -45,6 +46,19 @@ class Inbound:
     visitor: dict | None = None
     # Live chat: left through the widget's offline form (no visitor is waiting on a socket).
     offline: bool = False
+
+    @classmethod
+    def to_account(cls, account: Any, **fields: Any) -> Inbound:
+        """A message to a channel account: its kind, id and routes (`account` is any
+        object with kind, pk, route_queue_id and route_agent_id; inbox does not import
+        channels_ingest)."""
+        return cls(
+            channel=account.kind,
+            channel_account_id=account.pk,
+            route_queue_id=account.route_queue_id,
+            route_agent_id=account.route_agent_id,
+            **fields,
+        )
 
 
 # savepoint=False: a webhook stores its messages in one transaction and a failure

@@ -713,22 +713,16 @@
       site_key: siteKey, name: values.name, email: values.email, message: values.message,
       page_url: location.href, page_title: document.title, referrer: document.referrer,
     };
-    fetch(base + "/api/v1/livechat/offline-messages/", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(payload),
-      credentials: "omit",
-    }).then(function (response) {
-      return response.json().catch(function () { return {}; }).then(function (data) {
-        if (response.status === 201) { showThanks(values); return; }
-        var fieldErrors = {};
-        Object.keys(offFields).forEach(function (key) {
-          if (Array.isArray(data[key])) fieldErrors[key] = data[key].join(" ");
-        });
-        if (!showFieldErrors(fieldErrors)) {
-          setStatus((data && data.detail) || "Your message could not be sent (error " + response.status + "). Please try again.", true);
-        }
+    postJson("/api/v1/livechat/offline-messages/", payload).then(function (answer) {
+      var response = answer.response, data = answer.data;
+      if (response.status === 201) { showThanks(values); return; }
+      var fieldErrors = {};
+      Object.keys(offFields).forEach(function (key) {
+        if (Array.isArray(data[key])) fieldErrors[key] = data[key].join(" ");
       });
+      if (!showFieldErrors(fieldErrors)) {
+        setStatus((data && data.detail) || "Your message could not be sent (error " + response.status + "). Please try again.", true);
+      }
     }).catch(function () {
       // Nothing typed is lost: the form keeps it (and so does the draft).
       setStatus("Your message could not be sent; check your connection and try again.", true);
@@ -755,22 +749,30 @@
     payload.page_url = location.href;
     payload.page_title = document.title;
     payload.referrer = document.referrer;
-    return fetch(base + "/api/v1/livechat/sessions/", {
+    return postJson("/api/v1/livechat/sessions/", payload).then(function (answer) {
+      var response = answer.response, data = answer.data;
+      if (!response.ok) {
+        var error = new Error(data.detail || "The chat is not available right now.");
+        error.status = response.status;
+        throw error;
+      }
+      state.token = data.session_token;
+      state.name = data.name || state.name;
+      save();
+      return data;
+    });
+  }
+
+  // A JSON POST to the desk, without cookies: the response and its body ({} if none).
+  function postJson(path, payload) {
+    return fetch(base + path, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify(payload),
       credentials: "omit",
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
-        if (!response.ok) {
-          var error = new Error(data.detail || "The chat is not available right now.");
-          error.status = response.status;
-          throw error;
-        }
-        state.token = data.session_token;
-        state.name = data.name || state.name;
-        save();
-        return data;
+        return { response: response, data: data };
       });
     });
   }
