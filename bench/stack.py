@@ -23,7 +23,7 @@ from django.db import connections
 
 from chatdesk.env import BASE_DIR
 from devtools.embedded_redis import EmbeddedRedis
-from devtools.processes import PYTHON, Child, free_port, stop_all, wait_healthy
+from devtools.processes import PYTHON, Child, celery, free_port, stop_all, wait_healthy
 
 # The product's settings plus the baselines' routes (bench/settings.py): the product's
 # own URL and websocket routing know nothing of the bench.
@@ -126,21 +126,7 @@ class Stack:
             self.base_url = self.start_daphne("daphne")
         else:
             self.base_url = self._start_web_pool(processes)
-        self._spawn(
-            "worker",
-            [
-                PYTHON,
-                "-m",
-                "celery",
-                "-A",
-                "chatdesk",
-                "worker",
-                "--loglevel",
-                "WARNING",
-                "--concurrency",
-                "2",
-            ],
-        )
+        self._spawn("worker", celery("worker", "--loglevel", "WARNING", "--concurrency", "2"))
         return self.base_url
 
     def start_daphne(self, name: str) -> str:

@@ -28,6 +28,11 @@ from chatdesk.env import BASE_DIR
 PYTHON = sys.executable
 
 
+def celery(*args: str) -> list[str]:
+    """The command line of a Celery process of this project (worker, beat) with `args`."""
+    return [PYTHON, "-m", "celery", "-A", "chatdesk", *args]
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as sock:

@@ -21,7 +21,7 @@ import time
 
 from chatdesk.env import BASE_DIR, VAR_DIR, embedded_redis_socket
 from devtools.embedded_redis import EmbeddedRedis
-from devtools.processes import PYTHON, Child, first_dead, free_port, stop_all
+from devtools.processes import PYTHON, Child, celery, first_dead, free_port, stop_all
 
 
 class Stopped(Exception):
@@ -131,24 +131,8 @@ def main() -> int:
             _spawn(
                 "web", [PYTHON, "-m", "daphne", "-b", host, "-p", port, "chatdesk.asgi:application"]
             ),
-            _spawn(
-                "worker",
-                [
-                    PYTHON,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "chatdesk",
-                    "worker",
-                    "--loglevel",
-                    "INFO",
-                    "--concurrency",
-                    "2",
-                ],
-            ),
-            _spawn(
-                "beat", [PYTHON, "-m", "celery", "-A", "chatdesk", "beat", "--loglevel", "INFO"]
-            ),
+            _spawn("worker", celery("worker", "--loglevel", "INFO", "--concurrency", "2")),
+            _spawn("beat", celery("beat", "--loglevel", "INFO")),
         ]
         # The banner only once daphne listens: a port taken meanwhile, or a web process
         # failing at start, is reported instead of a promise.

@@ -26,6 +26,7 @@ HOST_PREFIXES = {
     "https://scontent.xx.fbcdn.net": "/fbcdn",
     "https://api.twilio.com": "/twilio",
 }
+# Meta's Graph API writes its own error code into the message text, as "(#code) ...".
 WHATSAPP_131047 = {
     "error": {
         "message": "(#131047) Re-engagement message",

@@ -137,6 +137,7 @@ def _demo_extras() -> None:
         24,
         sender=alice,
         status=DeliveryStatus.FAILED,
+        # Messenger's own error text: Meta puts its error code in it as "(#10)".
         error="(#10) This message is sent outside of allowed window. (code 10)",
     )
     _line(jonas, "in", "Great, thanks! Will the new one come by Friday?", 2)
