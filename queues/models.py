@@ -106,6 +106,24 @@ class Queue(models.Model):
         blank=True,
         help_text="Sent once per closed period to a customer who writes while the queue is closed.",
     )
+    # Absence handling, off when empty: a taken chat goes back to routing when its
+    # customer has waited this long for the owner, or writes while the owner has been
+    # offline this long.
+    reassign_after_seconds = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(5)], help_text="Empty: off."
+    )
+    owner_offline_after_seconds = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(5)], help_text="Empty: off."
+    )
+    csat_enabled = models.BooleanField(
+        default=False, help_text="Ask the customer for a 1-5 rating after Dealt with or End."
+    )
+    first_response_target_seconds = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1)], help_text="Empty: no target."
+    )
+    resolution_target_seconds = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1)], help_text="Empty: no target."
+    )
 
     class Meta:
         ordering = ["name"]

@@ -89,6 +89,21 @@ class Conversation(models.Model):
     last_message_at = models.DateTimeField(null=True, blank=True, db_index=True)
     taken_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The customer's first message since the owner's last reply (NULL: nobody waits);
+    # absence handling and the first-response clock start here.
+    customer_waiting_since = models.DateTimeField(null=True, blank=True, db_index=True)
+    # WhatsApp and Messenger: when free text stops being allowed (the provider's
+    # timestamp of the customer's last message plus the channel's window).
+    reply_window_closes_at = models.DateTimeField(null=True, blank=True)
+    # Service-level targets of the queue, counted from the customer's first message.
+    first_response_due_at = models.DateTimeField(null=True, blank=True)
+    resolution_due_at = models.DateTimeField(null=True, blank=True)
+    sla_breached = models.BooleanField(default=False)
+    # Satisfaction: asked once after Dealt with or End, answered at most once.
+    csat_requested_at = models.DateTimeField(null=True, blank=True)
+    csat_rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    csat_comment = models.TextField(blank=True)
+    csat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-last_message_at", "-id"]
@@ -159,6 +174,8 @@ class Message(models.Model):
         # A line of the conversation's story for agents only (taken, transferred,
         # reopened): never sent to the customer.
         EVENT = "event", "Event"
+        # A private note between agents: never sent to the customer in any form.
+        NOTE = "note", "Private note"
 
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="messages"
