@@ -158,7 +158,7 @@ def _timed(emu: Emulator, markers: list[str], enqueue) -> tuple[float, dict]:
 def _subject(emu: Emulator, senders: Senders, tag: str, count: int) -> tuple[float, dict]:
     markers = [f"{tag}-{n}" for n in range(count)]
     ids = _replies(senders, senders.fast, markers)
-    return _timed(emu, markers, lambda: [enqueue_delivery(pk) for pk in ids])
+    return _timed(emu, markers, lambda: [enqueue_delivery(pk, senders.fast) for pk in ids])
 
 
 def _baseline(emu: Emulator, senders: Senders, tag: str, count: int) -> tuple[float, dict]:

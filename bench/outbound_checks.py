@@ -27,13 +27,14 @@ def rate_limits(emu: Emulator, senders: Senders, seconds: float) -> dict:
     limits = {"whatsapp": (senders.limited, senders.whatsapp_limit), "twilio": (senders.sms, 1)}
     emu.sends(clear=True)
     markers: dict[str, list[str]] = {}
-    ids: list[int] = []
+    ids: list[tuple[int, int]] = []
     for provider, (account, limit) in limits.items():
         count = int(limit * (seconds + BURST_SECONDS)) + 1
         markers[provider] = [f"rl-{provider}-{n}" for n in range(count)]
-        ids += _replies(senders, account, markers[provider])
-    for pk in ids:
-        enqueue_delivery(pk)
+        ids += [(pk, account) for pk in _replies(senders, account, markers[provider])]
+    # As inbox's port queues them: with their sender, one queued run per sender.
+    for pk, account in ids:
+        enqueue_delivery(pk, account)
     everything = {m for group in markers.values() for m in group}
     rows = emu.wait_delivered(everything, timeout=seconds * 3 + 60)
     out = {}
@@ -62,9 +63,13 @@ def failures(emu: Emulator, senders: Senders, count: int) -> dict:
         injected += times
     wa = [f"fail-wa-{n}" for n in range(count)]
     sms = [f"fail-sms-{n}" for n in range(3)]
-    ids = _replies(senders, senders.fast, wa) + _replies(senders, senders.sms, sms)
-    for pk in ids:
-        enqueue_delivery(pk)
+    wa_ids = _replies(senders, senders.fast, wa)
+    sms_ids = _replies(senders, senders.sms, sms)
+    ids = wa_ids + sms_ids
+    for pk in wa_ids:
+        enqueue_delivery(pk, senders.fast)
+    for pk in sms_ids:
+        enqueue_delivery(pk, senders.sms)
     rows = emu.wait_delivered(set(wa + sms), timeout=120)
     found = _count(rows, set(wa + sms))
     statuses = dict(

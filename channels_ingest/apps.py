@@ -24,12 +24,12 @@ class ChannelsIngestConfig(AppConfig):
         ports.register_waiting_watcher(waiting_changed)
 
 
-def _enqueue_delivery(message_id: int) -> None:
+def _enqueue_delivery(message_id: int, sender_id: int | None) -> None:
     """inbox's outbox port: a pending reply goes to the Celery delivery task, at its slot."""
     # Imported when called: the tasks module imports models, loaded only after this module.
     from channels_ingest.tasks import enqueue_delivery
 
     try:
-        enqueue_delivery(message_id)
+        enqueue_delivery(message_id, sender_id)
     except Exception:  # Redis down: the outbox sweep sends it once the broker is back
         logger.exception("Could not enqueue message %s", message_id)

@@ -9,8 +9,9 @@ backoff, or failed).
 
 A worker takes up to BATCH due replies of one sender at a time: one claim, one limiter
 round trip, their sends, one transaction recording them. A reply that is not sent now
-(its slot is ahead, or its retry's backoff) has its due time moved there and its task
-queued for then; if that task is lost, the outbox sweep finds the reply overdue.
+(its slot is ahead, or its retry's backoff) has its due time moved there and a run
+queued for then, one per sender and moment (channels_ingest/runs.py); if that run is
+lost, the outbox sweep finds the reply overdue.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import logging
 import os
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -81,19 +83,29 @@ class Run:
 
     status: str = "not pending"
     later: list[tuple[int, float]] = field(default_factory=list)
+    sender: int | None = None
+    # A whole batch was due: more may be, for a run queued at once.
+    more_due: bool = False
 
 
-def deliver_due(message_id: int, *, eager: bool = False) -> Run:
+def deliver_due(
+    message_id: int, *, eager: bool = False, next_batch: Callable[[int], None] | None = None
+) -> Run:
     """Send `message_id` if it is due, and its sender's other due replies (up to BATCH).
 
     `eager`: tasks run in-process (tests), a reply queued for later runs at once, so its
-    due time is now.
+    due time is now. `next_batch(sender id)`: called when a whole batch was due, before
+    sending it, so that another worker takes the next batch meanwhile.
     """
     claimed = delivery.outbox_claim(message_id=message_id, limit=BATCH)
     run = Run()
     if not claimed:
         return run
     account = claimed[0].message.conversation.channel_account
+    run.sender = account.pk if account is not None else None
+    run.more_due = len(claimed) == BATCH
+    if run.more_due and run.sender and next_batch is not None:
+        next_batch(run.sender)
     if account is not None and account.kind == ChannelAccount.Kind.LIVECHAT:
         from channels_ingest.livechat.delivery import deliver_to_visitor
 

@@ -15,7 +15,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 
-from channels_ingest import outbox
+from channels_ingest import outbox, runs
 from channels_ingest.models import ChannelAccount
 from channels_ingest.outbox import backoff_seconds, provider_client
 from channels_ingest.providers.base import DeliveryError, digest_matches
@@ -24,18 +24,42 @@ from chatdesk.inbox.models import Message
 from chatdesk.inbox.services import delivery
 
 
-def enqueue_delivery(message_id: int) -> None:
-    """inbox's outbox port: queue the run for a reply that has just become due."""
-    deliver_message.delay(message_id)
+def enqueue_delivery(message_id: int, sender_id: int | None = None) -> None:
+    """inbox's outbox port: queue a run for a reply that has just become due, unless one
+    is already queued for its sender (`sender_id`; None: always queue)."""
+    if sender_id is None:
+        deliver_message.delay(message_id)
+        return
+    if not runs.queue_now(sender_id):
+        return
+    try:
+        deliver_message.delay(message_id, sender_id)
+    except Exception:
+        runs.forget_queued(sender_id)
+        raise
 
 
 @shared_task(bind=True, acks_late=True, name="channels_ingest.deliver_message")
-def deliver_message(self, message_id: int) -> str:
+def deliver_message(self, message_id: int, sender_id: int | None = None) -> str:
     """Send the reply if it is due, with its sender's other due replies; queue a run for
-    each reply left for later, at its due time."""
-    run = outbox.deliver_due(message_id, eager=self.request.is_eager)
-    for reply_id, seconds in run.later:
+    each moment a reply left for later comes due."""
+    if sender_id is not None:
+        # Before the claim: a reply committed before this sees the mark gone and queues
+        # its own run, or is committed before the claim and taken by it.
+        runs.forget_queued(sender_id)
+    eager = self.request.is_eager
+    # The next batch's run is queued as soon as this one is claimed, so the workers send
+    # a sender's backlog side by side; run in-process (tests), it runs after this one.
+    run = outbox.deliver_due(
+        message_id,
+        eager=eager,
+        next_batch=None if eager else (lambda sender: enqueue_delivery(message_id, sender)),
+    )
+    later = runs.one_per_moment(run.sender, run.later) if run.sender else run.later
+    for reply_id, seconds in later:
         deliver_message.apply_async((reply_id,), countdown=seconds or None)
+    if eager and run.more_due and run.sender:
+        enqueue_delivery(message_id, run.sender)
     return run.status
 
 

@@ -122,11 +122,12 @@ def sms_segments(body: str) -> int:
 def _script(redis_url: str, source: str) -> Script:
     """The script on this process's client for `redis_url`. redis-py's pool notices a fork
     (Celery's prefork workers) and opens new connections in the child."""
-    return _client(redis_url).register_script(source)
+    return redis_client(redis_url).register_script(source)
 
 
 @functools.cache
-def _client(redis_url: str) -> redis.Redis:
+def redis_client(redis_url: str) -> redis.Redis:
+    """This process's client (its connection pool) for `redis_url`."""
     return redis.Redis.from_url(redis_url)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
+import redis
 from rest_framework.test import APIClient
 
 from channels_ingest.services import forget_accounts
@@ -29,6 +30,20 @@ def _no_cached_accounts():
     """Each test reads its own channel accounts: a rolled-back test's rows fire no signal,
     so the webhooks' per-process cache would otherwise outlive them."""
     forget_accounts()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_sender_state(settings):
+    """Each test's senders start with no slots taken and no delivery run marked queued:
+    that state lives in Redis keyed by account id, and a rolled-back test's ids come back
+    in the next one."""
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    stale = [
+        *client.scan_iter(match="chatdesk:gcra:*"),
+        *client.scan_iter(match="chatdesk:outbox:*"),
+    ]
+    if stale:
+        client.delete(*stale)
 
 
 @pytest.fixture

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-_deliver: Callable[[int], None] | None = None
+_deliver: Callable[[int, int | None], None] | None = None
 _fan_out: Callable[[list[dict], dict[int, list[int]]], None] | None = None
 _visitor: Callable[[int, str, str], None] | None = None
 _fan_out_transient: Callable[[dict, list[int]], None] | None = None
 _waiting_changed: Callable[[set[int]], None] | None = None
 
 
-def register_delivery(func: Callable[[int], None]) -> None:
+def register_delivery(func: Callable[[int, int | None], None]) -> None:
     global _deliver
     _deliver = func
 
@@ -41,10 +41,11 @@ def register_waiting_watcher(func: Callable[[set[int]], None]) -> None:
     _waiting_changed = func
 
 
-def enqueue(message_id: int) -> None:
-    """Hand a pending outbound message to the delivery worker (after commit)."""
+def enqueue(message_id: int, sender_id: int | None) -> None:
+    """Hand a pending outbound message to the delivery worker (after commit); `sender_id`,
+    its channel account, lets one queued run serve all of a sender's due replies."""
     if _deliver is not None:
-        _deliver(message_id)
+        _deliver(message_id, sender_id)
 
 
 def fan_out(events: list[dict], recipients: dict[int, list[int]]) -> None:

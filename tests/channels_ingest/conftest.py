@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-import redis
 
 from channels_ingest.providers import get_adapter
 from channels_ingest.providers.base import ProviderAdapter
@@ -78,13 +77,3 @@ def wa_account(queue_a):
         credentials=WHATSAPP_CREDENTIALS,
         route_queue=queue_a,
     )
-
-
-@pytest.fixture(autouse=True)
-def _fresh_sender_limits(settings):
-    """Each test's senders start with no slots taken: the limiter's state in Redis is keyed
-    by account id, and a rolled-back test's ids come back in the next one."""
-    client = redis.Redis.from_url(settings.REDIS_URL)
-    stale = list(client.scan_iter(match="chatdesk:gcra:*"))
-    if stale:
-        client.delete(*stale)

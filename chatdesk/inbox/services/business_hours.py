@@ -56,5 +56,5 @@ def out_of_hours_notify(conversation: Conversation) -> Message | None:
         delivery_due_at=now(),
     )
     events.message_created(notice)
-    transaction.on_commit(lambda: ports.enqueue(notice.pk))
+    transaction.on_commit(lambda: ports.enqueue(notice.pk, notice.channel_account_id))
     return notice

@@ -337,7 +337,7 @@ def message_retry(*, conversation_id: int, message_id: int, agent: User) -> Mess
     message.delivery_due_at = now()
     message.save(update_fields=_DELIVERY_FIELDS)
     events.message_status(message)
-    transaction.on_commit(lambda: ports.enqueue(message.pk))
+    transaction.on_commit(lambda: ports.enqueue(message.pk, message.channel_account_id))
     return message
 
 

@@ -161,7 +161,7 @@ def _reply(
     if lost or not internal or returned:
         events.conversation_changed(conversation, lost=lost)
     if not internal:
-        transaction.on_commit(lambda: ports.enqueue(message.pk))
+        transaction.on_commit(lambda: ports.enqueue(message.pk, message.channel_account_id))
     return message
 
 
