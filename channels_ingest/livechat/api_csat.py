@@ -15,6 +15,15 @@ from channels_ingest.livechat.errors import LiveChatError, OriginNotAllowed
 from channels_ingest.livechat.origins import origin_allowed
 from chatdesk.inbox.errors import DomainError
 from chatdesk.inbox.quality import csat_of
+from chatdesk.inbox.services.csat import MAX_COMMENT_CHARS
+from chatdesk.strict import RejectUnknownFieldsMixin
+
+
+class VisitorCsatSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=MAX_COMMENT_CHARS
+    )
 
 
 class VisitorCsatView(_PublicWidgetView):
@@ -22,13 +31,7 @@ class VisitorCsatView(_PublicWidgetView):
     cors_methods = "POST, OPTIONS"
 
     @extend_schema(
-        request=inline_serializer(
-            "VisitorCsat",
-            {
-                "rating": serializers.IntegerField(min_value=1, max_value=5),
-                "comment": serializers.CharField(required=False, allow_blank=True),
-            },
-        ),
+        request=VisitorCsatSerializer,
         parameters=[OpenApiParameter("X-Visitor-Token", location="header", required=True)],
         responses={
             201: inline_serializer(
@@ -43,20 +46,9 @@ class VisitorCsatView(_PublicWidgetView):
         },
     )
     def post(self, request: Request) -> Response:
-        given = request.data if isinstance(request.data, dict) else None
-        if given is None:
-            return Response(
-                {"detail": "Send a JSON object {rating, comment}."},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        unknown = sorted(set(given) - {"rating", "comment"})
-        if unknown:
-            return Response(
-                {"detail": f"Unknown field(s): {', '.join(unknown)}."},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        if "rating" not in given:
-            return Response({"rating": ["This field is required."]}, status.HTTP_400_BAD_REQUEST)
+        given = VisitorCsatSerializer(data=request.data)
+        if not given.is_valid():
+            return Response(given.errors, status=status.HTTP_400_BAD_REQUEST)
         try:
             session = services.visitor_rating_session(
                 token=request.headers.get("X-Visitor-Token", ""),
@@ -68,13 +60,10 @@ class VisitorCsatView(_PublicWidgetView):
                 own_host=request.get_host(),
             ):
                 raise OriginNotAllowed()
-            conversation = services.visitor_csat_rate(
-                session=session, rating=given["rating"], comment=given.get("comment", "")
-            )
+            conversation = services.visitor_csat_rate(session=session, **given.validated_data)
         except LiveChatError as refused:
             return Response({"detail": refused.detail}, status=refused.status_code)
         except DomainError as refused:
             return Response({"detail": refused.detail, "code": refused.code}, refused.status_code)
-        rated = csat_of(conversation) or {}
-        body = {"conversation": conversation.pk, **rated}
+        body = {"conversation": conversation.pk, **(csat_of(conversation) or {})}
         return Response(body, status=status.HTTP_201_CREATED)

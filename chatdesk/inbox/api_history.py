@@ -44,7 +44,6 @@ class HistoryRowSerializer(serializers.ModelSerializer):
             return None
         return obj.owner.get_full_name() or obj.owner.username
 
-
     @extend_schema_field(CsatSerializer(allow_null=True))
     def get_csat(self, obj: Conversation) -> dict | None:
         rated = csat_of(obj)
