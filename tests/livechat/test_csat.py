@@ -6,6 +6,8 @@ import pytest
 from asgiref.sync import sync_to_async
 from rest_framework.test import APIClient
 
+from channels_ingest.livechat import services
+from channels_ingest.livechat.models import VisitorSession, token_digest
 from chatdesk.inbox.models import Conversation, Message
 from tests.livechat.conftest import ORIGIN
 from tests.livechat.support import next_frame, open_session, visitor_socket
@@ -126,9 +128,6 @@ async def test_a_visitor_who_only_opened_the_widget_gets_409(start_session, queu
     [{"rating": 0}, {"rating": 6}, {"rating": "great"}, {"rating": 4.5}, {}, {"rating": None}],
 )
 def test_a_bad_rating_is_400_and_the_question_stays_open(body, start_session, queue_a, alice, api):
-    from channels_ingest.livechat import services
-    from channels_ingest.livechat.models import VisitorSession, token_digest
-
     _enable(queue_a)
     token = start_session(name="Vera").json()["session_token"]
     session = VisitorSession.objects.get(token_hash=token_digest(token))
