@@ -148,3 +148,29 @@ def test_an_unknown_token_is_401_and_a_foreign_origin_403(start_session, site):
     site.save(update_fields=["allowed_origins"])
     token = start_session(name="Vera").json()["session_token"]
     assert rate(token, {"rating": 5}, origin="https://evil.example").status_code == 403
+
+
+async def test_a_reconnecting_widget_is_asked_again_until_it_rates(
+    start_session, queue_a, alice, api
+):
+    await sync_to_async(_enable)(queue_a)
+    socket, token, chat_id = await _visitor_writes(start_session)
+    dealt = await _post(api, alice, f"/api/v1/conversations/{chat_id}/dealt-with/")
+    assert dealt.status_code == 200
+    await next_frame(socket, "csat.request")
+    await socket.disconnect()
+
+    # A reload: the card comes back with the replay.
+    again = visitor_socket(token)
+    assert (await again.connect())[0]
+    await next_frame(again, "csat.request")
+    await again.disconnect()
+
+    assert (await sync_to_async(rate)(token, {"rating": 3})).status_code == 201
+    rated = visitor_socket(token)
+    assert (await rated.connect())[0]
+    frames = []
+    while not await rated.receive_nothing(timeout=0.5):
+        frames.append((await rated.receive_json_from())["type"])
+    assert "csat.request" not in frames
+    await rated.disconnect()

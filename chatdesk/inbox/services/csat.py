@@ -100,6 +100,28 @@ def _awaiting(queryset: QuerySet[Conversation]) -> QuerySet[Conversation]:
     ).exclude(status__in=OPEN_STATUSES)
 
 
+def csat_awaited_by_visitor(*, channel_account_id: int, visitor_id: str) -> bool:
+    """Whether a live-chat visitor with no open chat still owes the rating they were
+    asked for: their widget shows the card again when it reconnects (a reload)."""
+    chats = Conversation.objects.filter(
+        channel_account_id=channel_account_id,
+        identity__kind=Channel.LIVECHAT,
+        identity__address=visitor_id,
+    )
+    if chats.filter(status__in=OPEN_STATUSES).exists():
+        return False
+    latest = (
+        chats.filter(csat_requested_at__isnull=False)
+        .order_by("-csat_requested_at", "-pk")
+        .values_list("csat_requested_at", "csat_at")
+        .first()
+    )
+    if latest is None:
+        return False
+    requested_at, rated_at = latest
+    return rated_at is None and requested_at >= now() - answer_window()
+
+
 def csat_inbound(inbound) -> tuple[Message, bool] | None:
     """The customer's message as the answer to a rating question, or None when it is
     not one (it then routes as usual). `inbound` is receive.Inbound; called inside
