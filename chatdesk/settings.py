@@ -267,6 +267,16 @@ CELERY_BEAT_SCHEDULE: dict = {
     "release-held-chats": {"task": "inbox.release_held", "schedule": HOURS_SWEEP_SECONDS},
     "purge-archive": {"task": "archive.purge", "schedule": 24 * 3600.0},
 }
+# How often chats past a service-level due time are marked breached (reads never wait).
+SLA_SWEEP_SECONDS = float(os.environ.get("SLA_SWEEP_SECONDS", "30"))
+CELERY_BEAT_SCHEDULE["sla-breaches"] = {
+    "task": "inbox.sla_breach_sweep",
+    "schedule": SLA_SWEEP_SECONDS,
+}
+# Satisfaction: how long a customer's digit still answers the rating question, and
+# the question sent on WhatsApp, Messenger and SMS (empty: the built-in wording).
+CSAT_ANSWER_HOURS = int(os.environ.get("CSAT_ANSWER_HOURS", "24"))
+CSAT_QUESTION = os.environ.get("CSAT_QUESTION", "")
 # Archived chats older than this many days are deleted with their files (0: kept for good).
 ARCHIVE_RETENTION_DAYS = int(os.environ.get("ARCHIVE_RETENTION_DAYS", "0"))
 

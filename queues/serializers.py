@@ -6,6 +6,9 @@ from rest_framework import serializers
 from chatdesk.strict import RejectUnknownFieldsMixin
 from queues.models import Queue, QueueMember
 
+# Service-level targets beyond this are a typo, not a target (thirty days).
+MAX_TARGET_SECONDS = 30 * 24 * 3600
+
 
 class MemberSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
     class Meta:
@@ -30,8 +33,34 @@ class QueueSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
             "members",
             "business_hours",
             "out_of_hours_message",
+            "csat_enabled",
+            "first_response_target_seconds",
+            "resolution_target_seconds",
         ]
-        extra_kwargs = {"out_of_hours_message": {"max_length": 1000}}
+        extra_kwargs = {
+            "out_of_hours_message": {"max_length": 1000},
+            "first_response_target_seconds": {"max_value": MAX_TARGET_SECONDS},
+            "resolution_target_seconds": {"max_value": MAX_TARGET_SECONDS},
+        }
+
+    def validate(self, attrs: dict) -> dict:
+        first = attrs.get(
+            "first_response_target_seconds",
+            self.instance.first_response_target_seconds if self.instance else None,
+        )
+        resolution = attrs.get(
+            "resolution_target_seconds",
+            self.instance.resolution_target_seconds if self.instance else None,
+        )
+        if first is not None and resolution is not None and resolution < first:
+            raise serializers.ValidationError(
+                {
+                    "resolution_target_seconds": [
+                        "The resolution target cannot be shorter than the first-response target."
+                    ]
+                }
+            )
+        return attrs
 
     def validate_members(self, members: list[dict]) -> list[dict]:
         agents = [member["agent"].pk for member in members]

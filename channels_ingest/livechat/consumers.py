@@ -11,6 +11,8 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels_ingest.livechat import positions, push, selectors, services
 from channels_ingest.livechat.errors import InvalidSession, LiveChatError, VisitorBlocked
 from channels_ingest.livechat.origins import origin_allowed
+from chatdesk.inbox.services.csat import VISITOR_EVENT as CSAT_REQUEST_EVENT
+from chatdesk.inbox.services.csat import csat_awaited_by_visitor
 
 UNAUTHENTICATED = 4401
 FORBIDDEN_ORIGIN = 4403
@@ -77,6 +79,11 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):
         place = await database_sync_to_async(positions.current_place)(session)
         if place is not None:
             await self.send_json({"type": positions.EVENT, "data": place})
+        # A rating asked for and not given yet: a reloaded widget shows its card again.
+        if await database_sync_to_async(csat_awaited_by_visitor)(
+            channel_account_id=session.account_id, visitor_id=session.visitor_id
+        ):
+            await self.send_json({"type": CSAT_REQUEST_EVENT, "data": {}})
 
     async def disconnect(self, code: int) -> None:
         if self.session is not None:

@@ -25,6 +25,7 @@ from channels_ingest.livechat.models import VisitorSession, VisitorUpload, token
 from channels_ingest.livechat.origins import Caller, origin_allowed
 from channels_ingest.models import ChannelAccount
 from chatdesk.inbox.models import Attachment, Conversation, Message
+from chatdesk.inbox.services import csat as csat_services
 from chatdesk.inbox.services import visitor as visitor_services
 from chatdesk.inbox.services.attachments import attachment_store
 from chatdesk.inbox.services.delivery import message_attach_uploads
@@ -323,3 +324,32 @@ def visitor_session_end(*, conversation_id: int) -> list[int]:
     ids = list(sessions.values_list("pk", flat=True))
     VisitorSession.objects.filter(pk__in=ids).update(ended_at=timezone.now())
     return ids
+
+
+def visitor_rating_session(*, token: str, ip: str | None) -> VisitorSession:
+    """The session a rating comes from. It may have ended (the agent's End ends it and
+    asks for the rating at once), so an ended session's token still counts; a blocked
+    visitor is refused."""
+    session = (
+        VisitorSession.objects.select_related("account")
+        .filter(token_hash=token_digest(token), account__active=True)
+        .first()
+        if token
+        else None
+    )
+    if session is None:
+        raise InvalidSession()
+    if selectors.visitor_blocked(visitor_id=session.visitor_id, ip=ip):
+        raise VisitorBlocked()
+    return session
+
+
+def visitor_csat_rate(*, session: VisitorSession, rating: object, comment: object) -> Conversation:
+    """The visitor's rating of their chat last asked about. Domain errors: 400 for a bad
+    rating, 409 when none was asked for or it was rated already."""
+    return csat_services.csat_visitor_rate(
+        channel_account_id=session.account_id,
+        visitor_id=session.visitor_id,
+        rating=rating,
+        comment="" if comment is None else comment,
+    )

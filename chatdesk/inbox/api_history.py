@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import generics, serializers
 
 from chatdesk.inbox import selectors
 from chatdesk.inbox.models import Conversation
+from chatdesk.inbox.quality import csat_of
+from chatdesk.inbox.serializers import CsatSerializer
 from contacts.models import Contact
 
 
@@ -15,6 +18,7 @@ class HistoryRowSerializer(serializers.ModelSerializer):
     queue_name = serializers.CharField(source="queue.name", default=None, read_only=True)
     external_address = serializers.CharField(source="identity.address", read_only=True)
     last_message = serializers.CharField(source="last_body", default="", read_only=True)
+    csat = serializers.SerializerMethodField()
 
     class Meta:
         model = Conversation
@@ -32,12 +36,18 @@ class HistoryRowSerializer(serializers.ModelSerializer):
             "last_message_at",
             "last_message",
             "archived",
+            "csat",
         ]
 
     def get_owner_name(self, obj: Conversation) -> str | None:
         if obj.owner_id is None:
             return None
         return obj.owner.get_full_name() or obj.owner.username
+
+    @extend_schema_field(CsatSerializer(allow_null=True))
+    def get_csat(self, obj: Conversation) -> dict | None:
+        rated = csat_of(obj)
+        return CsatSerializer(rated).data if rated else None
 
 
 class ContactHistoryView(generics.ListAPIView):

@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from chatdesk.inbox.delivery_text import delivery_problem
 from chatdesk.inbox.models import Attachment, Channel, Conversation, Message
+from chatdesk.inbox.quality import csat_of, sla_state
 
 VISITOR_FIELDS = ("name", "email", "page_url", "page_title", "referrer", "user_agent")
 
@@ -38,6 +39,21 @@ def conversation_title(obj: Conversation) -> str:
     if obj.channel == Channel.LIVECHAT:
         return visitor_label(identity.address)
     return identity.address
+
+
+class SlaSerializer(serializers.Serializer):
+    """What is still due (null once met, stopped or without a target) and whether a
+    target was missed."""
+
+    first_response_due_at = serializers.DateTimeField(allow_null=True)
+    resolution_due_at = serializers.DateTimeField(allow_null=True)
+    breached = serializers.BooleanField()
+
+
+class CsatSerializer(serializers.Serializer):
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(allow_blank=True)
+    at = serializers.DateTimeField()
 
 
 class VisitorContextSerializer(serializers.Serializer):
@@ -117,6 +133,8 @@ class ConversationSerializer(serializers.ModelSerializer):
     participants = serializers.SerializerMethodField()
     visitor = serializers.SerializerMethodField()
     archived = serializers.SerializerMethodField()
+    sla = serializers.SerializerMethodField()
+    csat = serializers.SerializerMethodField()
 
     class Meta:
         model = Conversation
@@ -141,6 +159,8 @@ class ConversationSerializer(serializers.ModelSerializer):
             "offline",
             "held_until",
             "created_at",
+            "sla",
+            "csat",
         ]
 
     def get_contact(self, obj: Conversation) -> int | None:
@@ -177,6 +197,15 @@ class ConversationSerializer(serializers.ModelSerializer):
         if obj.channel != "internal":
             return []
         return [user.pk for user in obj.participants.all()]
+
+    @extend_schema_field(SlaSerializer())
+    def get_sla(self, obj: Conversation) -> dict:
+        return SlaSerializer(sla_state(obj)).data
+
+    @extend_schema_field(CsatSerializer(allow_null=True))
+    def get_csat(self, obj: Conversation) -> dict | None:
+        rated = csat_of(obj)
+        return CsatSerializer(rated).data if rated else None
 
 
 def represent(serializer_class: type, instance: object) -> dict:

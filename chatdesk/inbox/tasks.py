@@ -6,7 +6,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from chatdesk.inbox import assignment
-from chatdesk.inbox.services import presence
+from chatdesk.inbox.services import presence, sla
 
 
 @shared_task(name="inbox.escalate_offer")
@@ -41,3 +41,9 @@ def agents_gone_sweep() -> int:
 def release_held() -> int:
     """Beat sweep: chats held for a closed queue ring once it opens."""
     return assignment.release_held()
+
+
+@shared_task(name="inbox.sla_breach_sweep")
+def sla_breach_sweep() -> int:
+    """Beat sweep: chats whose service-level due time passed unmet are marked breached."""
+    return sla.sla_breach_sweep()

@@ -12,7 +12,9 @@ from django.db.models import QuerySet
 from chatdesk.accounts.models import User
 from chatdesk.inbox import selectors
 from chatdesk.inbox.models import Channel, Conversation
+from chatdesk.inbox.quality import sla_state
 from chatdesk.inbox.serializers import ConversationSerializer, represent
+from chatdesk.inbox.services.sla import WARN_SHARE, sla_warn_at
 
 ROW_LIMIT = 200
 
@@ -43,4 +45,29 @@ def row_data(conversation: Conversation) -> dict:
     data["last_message"] = getattr(conversation, "last_body", "") or ""
     data["queue_name"] = conversation.queue.name if conversation.queue_id else ""
     data["owner_name"] = (owner.get_full_name() or owner.username) if owner else ""
+    data["sla_targets"] = sla_targets(conversation)
     return data
+
+
+def sla_targets(conversation: Conversation) -> dict:
+    """The queue's targets, so the list can tell how near a due time is (events carry
+    only the due times; static/js/inbox-list.js keeps these across them)."""
+    queue = conversation.queue if conversation.queue_id else None
+    return {
+        "first_response": queue.first_response_target_seconds if queue else None,
+        "resolution": queue.resolution_target_seconds if queue else None,
+        "warn_share": WARN_SHARE,
+    }
+
+
+def row_sla(conversation: Conversation) -> dict:
+    """The first paint's SLA attributes of a row: its nearest due time, when it starts
+    warning, and whether it breached (the script repaints them as time passes)."""
+    state = sla_state(conversation)
+    dues = [d for d in (state["first_response_due_at"], state["resolution_due_at"]) if d]
+    warn = sla_warn_at(conversation)
+    return {
+        "due": min(dues).isoformat() if dues else "",
+        "warn": warn.isoformat() if warn else "",
+        "breached": state["breached"],
+    }

@@ -11,7 +11,7 @@ from chatdesk.accounts.models import AgentSettings, User
 from chatdesk.accounts.services import agent_settings_get
 from chatdesk.inbox.models import Channel
 from chatdesk.inbox.serializers import conversation_title
-from chatdesk.web.rows import row_data, row_filters, row_queryset
+from chatdesk.web.rows import row_data, row_filters, row_queryset, row_sla
 from queues.models import Queue
 from queues.selectors import agent_queues
 from templates_app.selectors import templates_for_user
@@ -27,6 +27,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     for conversation in rows:
         # The same title the API gives (a live-chat visitor is never shown by their id).
         conversation.row_title = conversation_title(conversation)
+        conversation.row_sla = row_sla(conversation)
     context = {
         "rows": rows,
         "filters": filters,

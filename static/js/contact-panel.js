@@ -130,6 +130,7 @@ function historyList(rows, currentId) {
       h("div", {},
         h("div", { class: "history-top" }, h("span", {}, STATUS[row.status] || row.status), h("time", { datetime: row.created_at }, clock(row.created_at))),
         h("div", { class: "muted" }, [row.owner_name, row.queue_name].filter(Boolean).join(" · ") || "Not answered"),
-        row.last_message ? h("div", { class: "history-preview" }, row.last_message) : null)))),
+        row.last_message ? h("div", { class: "history-preview" }, row.last_message) : null,
+        row.csat ? h("div", { class: "history-csat csat-stars", title: row.csat.comment || null }, `Rated ${row.csat.rating}/5${row.csat.comment ? ` · “${row.csat.comment}”` : ""}`) : null)))),
   ];
 }

@@ -68,11 +68,18 @@ export function closeConversation() {
 export function showConversation(conversation) {
   store.open = conversation;
   const where = conversation.channel === "livechat" ? visitorWhere(conversation.visitor) : conversation.external_address;
-  const sub = [channelLabel(conversation.channel), where, statusText(conversation)];
+  const sub = [channelLabel(conversation.channel), where, statusText(conversation), csatText(conversation.csat)];
   $("#conv-icon").replaceChildren(channelIcon(conversation.channel, titleFor(conversation)));
   $("#conv-title").textContent = titleFor(conversation);
   $("#conv-sub").textContent = sub.filter(Boolean).join(" · ");
   emit("conversation", conversation);
+}
+
+// The customer's satisfaction rating, once given: stars and the number, with the comment.
+export function csatText(csat) {
+  if (!csat) return "";
+  const stars = "★".repeat(csat.rating) + "☆".repeat(5 - csat.rating);
+  return `Rated ${stars} ${csat.rating}/5${csat.comment ? ` “${csat.comment}”` : ""}`;
 }
 
 // A live-chat visitor is shown by the page they are on, never by their internal id.

@@ -28,6 +28,8 @@ export function initList() {
   list.addEventListener("focusin", (event) => { const row = event.target.closest(".row"); if (row) rove(row.dataset.id); });
   rove(null); // the server-rendered rows, before the first load
   setInterval(refreshTimes, 30000);
+  paintSla();
+  setInterval(paintSla, SLA_REPAINT_MS);
 }
 
 const reloadSoon = debounce(() => loadList().catch(() => {}), 1500);
@@ -93,6 +95,7 @@ function render() {
     (a, b) => new Date(b.last_message_at || b.created_at) - new Date(a.last_message_at || a.created_at) || b.id - a.id,
   );
   list.replaceChildren(...rows.map((row) => h("li", { class: "row-item" }, rowButton(row))));
+  paintSla();
   empty.hidden = rows.length > 0;
   rove(focusedId || tabStopId);
   if (focusedId) list.querySelector(`.row[data-id="${focusedId}"]`)?.focus();
@@ -114,7 +117,7 @@ function rowButton(row) {
   const selected = row.id === store.openId;
   return h("button", {
     type: "button", class: `row status-${row.status}${row.unread_count ? " unread" : ""}`,
-    dataset: { id: row.id }, "aria-current": selected ? "true" : null,
+    dataset: { id: row.id, ...slaTimes(row) }, "aria-current": selected ? "true" : null,
   },
   channelIcon(row.channel, titleFor(row)),
   h("span", { class: "row-main" },
@@ -163,4 +166,51 @@ export function selectRow(id) {
     else row.removeAttribute("aria-current");
   });
   rove(id);
+}
+
+// Service-level colouring: a row turns "near" once less than the queue's warning share
+// (a fifth) of its target is left before the nearest due time, and "breached" once a
+// due time passed unmet. The times ride on the row as data attributes (the server's
+// first paint sets the same ones), so a timer repaints them without a reload.
+const SLA_REPAINT_MS = 5000;
+const SLA_FALLBACK_WARN_MS = 5 * 60 * 1000; // a target the list does not know
+
+function slaTimes(row) {
+  const sla = row.sla || {};
+  const targets = row.sla_targets || {};
+  const share = targets.warn_share ?? 0.2;
+  const clocks = [[sla.first_response_due_at, targets.first_response], [sla.resolution_due_at, targets.resolution]]
+    .filter(([due]) => due)
+    .map(([due, target]) => {
+      const at = new Date(due).getTime();
+      return [at, target ? at - target * 1000 * share : at - SLA_FALLBACK_WARN_MS];
+    });
+  if (!clocks.length) return { slaDue: "", slaWarn: "", slaBreached: sla.breached ? "1" : "" };
+  const due = Math.min(...clocks.map(([at]) => at));
+  const warn = Math.min(...clocks.map(([, at]) => at));
+  return { slaDue: new Date(due).toISOString(), slaWarn: new Date(warn).toISOString(), slaBreached: sla.breached ? "1" : "" };
+}
+
+function slaStateOf(button, now) {
+  const { slaDue, slaWarn, slaBreached } = button.dataset;
+  if (slaBreached || (slaDue && now >= new Date(slaDue).getTime())) return "breached";
+  if (slaWarn && now >= new Date(slaWarn).getTime()) return "near";
+  return "";
+}
+
+export function paintSla(now = Date.now()) {
+  list.querySelectorAll(".row").forEach((button) => {
+    const state = slaStateOf(button, now);
+    button.classList.toggle("sla-near", state === "near");
+    button.classList.toggle("sla-breached", state === "breached");
+    let flag = button.querySelector(".sla-flag");
+    if (!state) { flag?.remove(); return; }
+    if (!flag) {
+      flag = h("span", { class: "sla-flag" });
+      button.querySelector(".row-meta")?.append(flag);
+    }
+    const left = Math.max(0, Math.ceil((new Date(button.dataset.slaDue).getTime() - now) / 60000));
+    // Words as well as colour: the state must not be told by colour alone.
+    flag.textContent = state === "breached" ? "Overdue" : `Due in ${left}m`;
+  });
 }

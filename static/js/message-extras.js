@@ -14,6 +14,8 @@ const EVENT_TEXT = {
   ended: (e) => `${who(e.actor, e.actor_name)} ended the chat`,
   blocked: (e) => `${who(e.actor, e.actor_name)} blocked the visitor and ended the chat`,
   out_of_hours: () => "Outside business hours: the automatic message was sent",
+  csat_request: () => "The customer was asked to rate the chat",
+  csat: (e) => `The customer rated the chat ${e.rating}/5${e.comment ? `: “${e.comment}”` : ""}`,
 };
 
 export const isEventLine = (message) => message.kind === "event" || message.kind === "notice";

@@ -302,6 +302,11 @@ TABLE: dict[tuple[str, str], Call] = {
         multipart=True,
         headers={"HTTP_ORIGIN": "http://127.0.0.1:8000"},
     ),
+    ("post", "/api/v1/livechat/csat/"): Call(
+        public(401),
+        body=lambda w: {"rating": 5, "comment": "Great"},
+        headers={"HTTP_ORIGIN": "http://127.0.0.1:8000"},
+    ),
 }
 
 

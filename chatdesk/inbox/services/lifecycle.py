@@ -27,6 +27,7 @@ from chatdesk.inbox.models import (
     VisitorBlock,
 )
 from chatdesk.inbox.selectors import conversation_audience
+from chatdesk.inbox.services import csat, sla
 from chatdesk.inbox.services.common import (
     already_owned_detail,
     drain_after_commit,
@@ -55,6 +56,7 @@ def _close(conversation: Conversation, *, status: str, actor: User, kind: str) -
     conversation.closed_at = now()
     conversation.contact_prompt_open = False
     conversation.save(update_fields=["status", "archived", "closed_at", "contact_prompt_open"])
+    sla.sla_closed(conversation)
     log(conversation, kind, actor=actor)
     events.conversation_changed(conversation, lost=lost)
     drain_after_commit(conversation.owner_id)
@@ -65,6 +67,7 @@ def conversation_deal_with(*, conversation_id: int, agent: User) -> Conversation
     conversation = lock_visible(conversation_id=conversation_id, agent=agent)
     _require_owner_or_supervisor(conversation, agent)
     _close(conversation, status=Status.DEALT_WITH, actor=agent, kind="dealt_with")
+    csat.csat_request(conversation)
     return conversation
 
 
@@ -212,6 +215,9 @@ def conversation_end(*, conversation_id: int, agent: User) -> Conversation:
     conversation = lock_visible(conversation_id=conversation_id, agent=agent)
     _require_livechat(conversation)
     _require_owner_or_supervisor(conversation, agent)
+    if conversation.is_open:
+        # First: the rating card must reach the socket before `chat.ended` closes it.
+        csat.csat_request(conversation)
     _tell_visitor(
         conversation, "The agent has ended this chat. Thank you!", agent=agent, event_type="ended"
     )

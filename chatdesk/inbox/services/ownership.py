@@ -37,6 +37,7 @@ from chatdesk.inbox.services.common import (
     log,
     now,
 )
+from chatdesk.inbox.services.sla import sla_agent_replied, sla_reopened
 
 
 def _claim(conversation: Conversation, *, agent: User) -> set[int]:
@@ -150,6 +151,8 @@ def _reply(
     conversation.contact_prompt_open = False  # "Reply" answers the unknown-sender prompt
     conversation.archived = False
     conversation.save(update_fields=["last_message_at", "contact_prompt_open", "archived"])
+    if not internal:
+        sla_agent_replied(conversation)
     events.message_created(message)
     # A new line brings an internal chat back to whoever archived or deleted it for
     # themselves (their cleared history stays cleared).
@@ -196,6 +199,8 @@ def conversation_transfer(*, conversation_id: int, agent: User, to_agent_id: int
         raise AtCapacity(f"{target.get_full_name() or target.username} has no free chat slot.")
     previous_owner = conversation.owner_id
     _hand_over(conversation, target=target, reopening=reopening)
+    if reopening:
+        sla_reopened(conversation)  # a reopened chat starts its clocks again
     lost = assignment.close_offers(conversation=conversation, winner_id=target.pk)
     log(
         conversation,

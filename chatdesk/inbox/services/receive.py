@@ -23,6 +23,8 @@ from chatdesk.inbox.models import (
 from chatdesk.inbox.selectors import conversation_audience
 from chatdesk.inbox.services.business_hours import out_of_hours_notify
 from chatdesk.inbox.services.common import log, now
+from chatdesk.inbox.services.csat import csat_inbound
+from chatdesk.inbox.services.sla import sla_customer_message
 from contacts import services as contacts_services
 from contacts.models import Identity
 from queues.models import Queue
@@ -76,6 +78,10 @@ def message_receive(*, inbound: Inbound) -> tuple[Message, bool]:
     if follow_up is not None:
         conversation, already_stored = follow_up
         return _receive_follow_up(inbound, conversation, already_stored=already_stored)
+    # No open chat: a digit may answer the rating question of the one just closed.
+    rating = csat_inbound(inbound)
+    if rating is not None:
+        return rating
     return _receive_in_new_chat(inbound)
 
 
@@ -120,8 +126,12 @@ def _record(inbound: Inbound, conversation: Conversation, *, opened: bool) -> tu
     conversation.archived = False
     conversation.save(update_fields=["last_message_at", "archived"])
     audience = None
+    if not opened:
+        sla_customer_message(conversation, message, opened=False)
     if opened:
         offered = assignment.route(conversation=conversation, opened_now=True)
+        # After routing, which has read the queue: its targets cost no query here.
+        sla_customer_message(conversation, message, opened=True)
         # Computed once for both events: nothing changes who sees the chat in between.
         audience = conversation_audience(conversation)
         events.publish(
@@ -215,6 +225,9 @@ def _follow_up_sql() -> str:
     queue = Queue._meta.db_table
     return (
         f"SELECT c.*, i.display_name AS identity_name, q.business_hours_id AS queue_hours_id,"
+        # The queue's service-level targets: the clocks start without a query of their own.
+        f" q.first_response_target_seconds AS queue_first_response_target,"
+        f" q.resolution_target_seconds AS queue_resolution_target,"
         f" (%s AND EXISTS (SELECT 1 FROM {message} m"
         f"  WHERE m.channel_account_id = %s AND m.provider_message_id = %s)) AS already_stored"
         f" FROM {conversation} c JOIN {identity} i ON i.id = c.identity_id"

@@ -168,6 +168,17 @@
     ".thanks .tick { width: 48px; height: 48px; border-radius: 50%; background: #1a7f37; color: #fff; display: flex; align-items: center; justify-content: center; font-size: 26px; }",
     ".thanks h3 { margin: 0; font-size: 16px; }",
     ".thanks p { margin: 0; color: #57606a; }",
+    // ---- the rating card, after the agent dealt with or ended the chat ----
+    ".rate { align-self: stretch; display: flex; flex-direction: column; gap: 8px; padding: 12px; border: 1px solid #e1e6ec; border-radius: 12px; background: #fff; }",
+    ".rate h3 { margin: 0; font-size: 14px; }",
+    ".rate fieldset { border: 0; margin: 0; padding: 0; display: flex; gap: 6px; }",
+    ".rate legend { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }",
+    ".star { flex: 1; height: 38px; border: 1px solid #c9d1d9; border-radius: 8px; background: #fff; color: #8c959f; font-size: 20px; line-height: 1; cursor: pointer; }",
+    ".star.on { color: #b7791f; border-color: #e3b341; background: #fff8e6; }",
+    ".star .n { display: block; font-size: 11px; color: #57606a; }",
+    ".rate textarea { height: 48px; }",
+    ".rate .problem { margin: 0; color: #d1242f; font-size: 12px; }",
+    ".rate .done { margin: 0; color: #1a7f37; font-weight: 600; }",
   ].join("\n");
 
   // ---- the widget's elements ----
@@ -800,6 +811,7 @@
       else if (frame.type === "error") onError(frame.data && frame.data.detail);
       else if (frame.type === "typing") typing.show();
       else if (frame.type === "queue.position") showPlace(frame.data);
+      else if (frame.type === "csat.request") askRating();
     };
     socket.onclose = function (event) {
       clearInterval(state.pingTimer);
@@ -837,8 +849,80 @@
     state.pending = [];
     if (state.socket) state.socket.close();
     addNotice(notice || "This chat has ended.");
+    // The rating card asked for just before the end stays the last thing in the log.
+    var card = log.querySelector(".rate");
+    if (card) log.appendChild(card);
     showComposer();
     setStatus("");
+  }
+
+  // ---- the rating card: 1 to 5 stars and an optional comment, asked for once ----
+  function askRating() {
+    if (log.querySelector(".rate")) return;
+    var token = state.token; // the chat's session: a new chat started later has another
+    var chosen = 0;
+    var stars = [];
+    var legend = el("legend", { text: "Your rating, from 1 (poor) to 5 (excellent)" });
+    var group = el("fieldset", {}, [legend]);
+    [1, 2, 3, 4, 5].forEach(function (value) {
+      var star = el("button", { type: "button", class: "star", "aria-pressed": "false", "aria-label": value + (value === 1 ? " star" : " stars"), "data-rating": String(value) }, [
+        document.createTextNode("\u2605"), el("span", { class: "n", text: String(value) }),
+      ]);
+      star.addEventListener("click", function () {
+        chosen = value;
+        stars.forEach(function (other, index) {
+          other.className = index < value ? "star on" : "star";
+          other.setAttribute("aria-pressed", String(index + 1 === value));
+        });
+        submit.disabled = false;
+        problem.hidden = true;
+      });
+      stars.push(star);
+      group.appendChild(star);
+    });
+    var comment = el("textarea", { "aria-label": "Comment (optional)", placeholder: "Anything to add? (optional)", maxlength: "2000" });
+    var submit = el("button", { type: "submit", class: "primary", text: "Send rating" });
+    submit.disabled = true;
+    var problem = el("p", { class: "problem", role: "alert" });
+    problem.hidden = true;
+    var card = el("form", { class: "rate", "aria-label": "Rate this chat" }, [
+      el("h3", { text: "How did we do?" }), group, comment, submit, problem,
+    ]);
+    card.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (!chosen) return;
+      submit.disabled = true;
+      fetch(base + "/api/v1/livechat/csat/", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-Visitor-Token": token || "" },
+        body: JSON.stringify({ rating: chosen, comment: comment.value.trim() }),
+        credentials: "omit",
+      }).then(function (response) {
+        return response.json().catch(function () { return {}; }).then(function (data) {
+          if (response.status === 201) { thank("Thank you for your rating!"); return; }
+          if (response.status === 409) { thank(data.detail || "This chat has been rated already."); return; }
+          problem.textContent = data.detail || (data.rating && data.rating[0]) || "The rating could not be sent; please try again.";
+          problem.hidden = false;
+          submit.disabled = false;
+        });
+      }).catch(function () {
+        problem.textContent = "The rating could not be sent; check your connection and try again.";
+        problem.hidden = false;
+        submit.disabled = false;
+      });
+    });
+    // Answered (or no longer open to answer): the card gives way to one line.
+    function thank(text) {
+      while (card.firstChild) card.removeChild(card.firstChild);
+      card.appendChild(el("p", { class: "done", role: "status", text: text }));
+    }
+    log.appendChild(card);
+    log.scrollTop = log.scrollHeight;
+    if (!state.open) {
+      state.unread += 1;
+      badge.textContent = String(state.unread);
+      badge.hidden = false;
+    }
   }
 
   function refuse(error) {
