@@ -27,6 +27,7 @@ from chatdesk.inbox.models import (
     VisitorBlock,
 )
 from chatdesk.inbox.selectors import conversation_audience
+from chatdesk.inbox.services import notes
 from chatdesk.inbox.services.common import (
     already_owned_detail,
     drain_after_commit,
@@ -56,6 +57,7 @@ def _close(conversation: Conversation, *, status: str, actor: User, kind: str) -
     conversation.contact_prompt_open = False
     conversation.save(update_fields=["status", "archived", "closed_at", "contact_prompt_open"])
     log(conversation, kind, actor=actor)
+    lost |= notes.mentions_end(conversation)
     events.conversation_changed(conversation, lost=lost)
     drain_after_commit(conversation.owner_id)
 
