@@ -57,7 +57,8 @@ export function mentioned({ conversation, by_name, title, body }) {
 // arrows move, Enter or Tab inserts "@username ", Escape closes.
 export function initMentionList(textarea, isNoteMode) {
   const list = h("ul", { class: "mention-list", id: "mention-list", role: "listbox", "aria-label": "Mention a colleague", hidden: true });
-  textarea.before(list);
+  // Above the composer's row, so the box keeps its place while the list is open.
+  (textarea.closest(".composer-row") || textarea).before(list);
   textarea.setAttribute("aria-controls", "mention-list");
   let options = [];
   let active = 0;
