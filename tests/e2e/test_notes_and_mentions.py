@@ -53,6 +53,8 @@ def test_a_note_with_a_mention_reaches_the_colleague_who_may_only_read(
     page = sign_in(alice)
     row(page, "Rita Refund").click()
     reply = page.get_by_label("Reply", exact=True)
+    expect(page.locator("#conv-title")).to_have_text("Rita Refund")
+    expect(page.locator("#mode-note")).to_be_visible()  # shown once the chat is loaded
     expect(page.locator("#mode-reply")).to_have_attribute("aria-pressed", "true")
     reply.press("Alt+n")  # the keyboard switch to note mode
     expect(page.locator("#mode-note")).to_have_attribute("aria-pressed", "true")
