@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from archive.reports import ReportFilter, manager_report
 from chatdesk.inbox.models import Conversation, Mention, Message
 from chatdesk.inbox.selectors import conversation_audience, inbox_rows, visible_conversations
 from chatdesk.inbox.services.notes import mentioned_usernames
@@ -266,3 +267,13 @@ def test_only_the_owner_or_a_supervisor_sends_a_chat_to_a_queue(
     # bob no longer sees alice's chat: 404, as for any action on it.
     assert api(bob).post(path, {"queue": queue_b.pk}, format="json").status_code == 404
     assert api(carol).post(path, {"queue": queue_b.pk}, format="json").status_code == 200
+
+
+def test_a_note_is_no_reply_in_the_managers_report(taken_chat, alice, api):
+    _note(api, alice, taken_chat.pk, "Looking into it before I answer.")
+    report = manager_report(ReportFilter.last_days())
+    assert report.totals["unanswered"] == 1
+    mine = next(row for row in report.agents if row.agent_id == alice.pk)
+    assert mine.first_response_median is None
+    api(alice).post(f"/api/v1/conversations/{taken_chat.pk}/messages/", {"body": "Found it!"})
+    assert manager_report(ReportFilter.last_days()).totals["unanswered"] == 0
