@@ -76,14 +76,6 @@ def mentioned_in(user: User) -> Exists:
     )
 
 
-def mention_only(user: User, conversation_id: int) -> bool:
-    """Whether `user` sees this chat only because a note mentioned them (read only)."""
-    return (
-        visible_conversations(user).filter(pk=conversation_id).exists()
-        and not visible_conversations(user, mentions=False).filter(pk=conversation_id).exists()
-    )
-
-
 def archived_filter(user: User, *, archived: bool) -> Q:
     """The archived (or open) list of `user`: a customer chat's own flag, and for an
     internal chat the caller's own choice (the colleague archives for themselves)."""

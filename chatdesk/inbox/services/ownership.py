@@ -315,11 +315,11 @@ def conversation_transfer_to_queue(
         actor=agent,
         extra={"queue": queue.pk, "queue_name": queue.name},
     )
-    offered = assignment.route(conversation=conversation)
+    assignment.route(conversation=conversation)
     if note.strip():
         notes.note_store(conversation, agent=agent, body=note)
     lost = {agent.pk} | ({previous_owner} if previous_owner else set())
-    events.conversation_changed(conversation, lost=lost - offered)
+    events.conversation_changed(conversation, lost=lost)
     if previous_owner and not reopening:
         drain_after_commit(previous_owner)
     return conversation
