@@ -116,7 +116,10 @@ def _logged(kind: str) -> Exists:
 def _answered() -> Exists:
     return Exists(
         Message.objects.filter(
-            conversation_id=OuterRef("pk"), direction=Message.Direction.OUT, sender__isnull=False
+            conversation_id=OuterRef("pk"),
+            direction=Message.Direction.OUT,
+            sender__isnull=False,
+            kind=Message.Kind.MESSAGE,  # a private note answers nobody
         )
     )
 
@@ -172,6 +175,7 @@ def _first_replies(conversations: QuerySet[Conversation]) -> QuerySet[Message]:
         conversation_id=OuterRef("conversation_id"),
         direction=Message.Direction.OUT,
         sender__isnull=False,
+        kind=Message.Kind.MESSAGE,
     ).filter(
         Q(created_at__lt=OuterRef("created_at"))
         | Q(created_at=OuterRef("created_at"), pk__lt=OuterRef("pk"))
@@ -190,6 +194,7 @@ def _first_replies(conversations: QuerySet[Conversation]) -> QuerySet[Message]:
             conversation__in=conversations.values("pk"),
             direction=Message.Direction.OUT,
             sender__isnull=False,
+            kind=Message.Kind.MESSAGE,
         )
         .exclude(Exists(earlier_reply))
         .annotate(customer_at=Subquery(first_in, output_field=DateTimeField()))

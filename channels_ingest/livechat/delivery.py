@@ -30,6 +30,8 @@ def deliver_to_visitor(message_id: int) -> str:
     conversation = message.conversation
     if conversation.channel != Channel.LIVECHAT or message.direction != Message.Direction.OUT:
         raise ValueError(f"Message {message_id} is not a live-chat reply.")
+    if message.kind == Message.Kind.NOTE:
+        raise ValueError(f"Message {message_id} is a private note; it never reaches the visitor.")
     sessions = list(selectors.conversation_sessions(conversation))
     visitor_name = sessions[0].name if sessions else ""
     push.send_message_to_each([s.pk for s in sessions], message, visitor_name=visitor_name)

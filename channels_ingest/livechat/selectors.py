@@ -75,7 +75,8 @@ def session_messages(session: VisitorSession) -> list[Message]:
             conversation__identity__address=session.visitor_id,
             created_at__gte=session.created_at,
         )
-        .exclude(kind=Message.Kind.EVENT)  # agents' own story: who took it, transfers
+        # Agents' own story (who took it, transfers) and their private notes.
+        .exclude(kind__in=[Message.Kind.EVENT, Message.Kind.NOTE])
         .select_related("sender")
         .prefetch_related("attachments")
         .order_by("-created_at", "-id")[:HISTORY_LIMIT]

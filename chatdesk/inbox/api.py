@@ -18,6 +18,7 @@ from chatdesk.inbox.services import (
     delivery,
     internal,
     lifecycle,
+    notes,
     ownership,
     reading,
 )
@@ -40,7 +41,35 @@ class ReplySerializer(RejectUnknownFieldsMixin, serializers.Serializer):
 
 
 class TransferSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
-    agent = serializers.IntegerField(min_value=1, max_value=ID_MAX)
+    agent = serializers.IntegerField(min_value=1, max_value=ID_MAX, required=False)
+    # To a queue instead of a colleague: the chat routes anew there.
+    queue = serializers.IntegerField(min_value=1, max_value=ID_MAX, required=False)
+    # The hand-over, stored as a private note.
+    note = serializers.CharField(
+        allow_blank=True, default="", max_length=10000, trim_whitespace=False
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        if "agent" in attrs and "queue" in attrs:
+            raise serializers.ValidationError(
+                "Transfer to an agent or to a queue, not both.", code="invalid"
+            )
+        if "agent" not in attrs and "queue" not in attrs:
+            raise serializers.ValidationError("Name an agent or a queue.", code="required")
+        return attrs
+
+
+class NoteSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    body = serializers.CharField(max_length=10000, trim_whitespace=False)
+
+
+class NoteCreatedSerializer(MessageSerializer):
+    """A new note as its writer sees it: who its @mentions reached."""
+
+    mentions = serializers.ListField(child=serializers.IntegerField(), read_only=True)
+
+    class Meta(MessageSerializer.Meta):
+        fields = [*MessageSerializer.Meta.fields, "mentions"]
 
 
 class BlockSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
@@ -116,10 +145,31 @@ class ConversationViewSet(
     @action(detail=True, methods=["post"])
     def transfer(self, request: Request, pk: str) -> Response:
         data = _valid(TransferSerializer, request)
-        conversation = ownership.conversation_transfer(
-            conversation_id=int(pk), agent=request.user, to_agent_id=data["agent"]
-        )
+        if "queue" in data:
+            conversation = ownership.conversation_transfer_to_queue(
+                conversation_id=int(pk),
+                agent=request.user,
+                queue_id=data["queue"],
+                note=data["note"],
+            )
+        else:
+            conversation = ownership.conversation_transfer(
+                conversation_id=int(pk),
+                agent=request.user,
+                to_agent_id=data["agent"],
+                note=data["note"],
+            )
         return Response(ConversationSerializer(conversation).data)
+
+    @extend_schema(request=NoteSerializer, responses={201: NoteCreatedSerializer})
+    @action(detail=True, methods=["post"])
+    def notes(self, request: Request, pk: str) -> Response:
+        data = _valid(NoteSerializer, request)
+        note, mentioned = notes.note_add(
+            conversation_id=int(pk), agent=request.user, body=data["body"]
+        )
+        body = {**MessageSerializer(note).data, "mentions": mentioned}
+        return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=ConversationSerializer)
     @action(detail=True, methods=["post"], url_path="dealt-with")

@@ -396,3 +396,45 @@ class EventWindow(models.Model):
 
     def __str__(self) -> str:
         return f"Events purged through #{self.purged_through}"
+
+
+class Mention(models.Model):
+    """A colleague named with @username in a private note.
+
+    While open (`ended_at` empty) the colleague may read the chat, not act on it: it
+    appears in their list and its events reach them. It ends when the chat is dealt
+    with (or ended), so the access lasts as long as the question can matter.
+    """
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="mentions"
+    )
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="mentions")
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["message", "agent"], name="mention_unique_per_note")
+        ]
+        indexes = [
+            # Visibility asks "open mentions of this agent" and the audience "open
+            # mentions of this chat"; only open ones are ever read.
+            models.Index(
+                fields=["agent", "conversation"],
+                condition=Q(ended_at__isnull=True),
+                name="mention_open_by_agent",
+            ),
+            models.Index(
+                fields=["conversation"],
+                condition=Q(ended_at__isnull=True),
+                name="mention_open_by_chat",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"@{self.agent_id} on #{self.conversation_id}"

@@ -14,6 +14,7 @@ from chatdesk.inbox.models import (
     Conversation,
     Event,
     EventRecipient,
+    Mention,
     Message,
     ParticipantState,
     ReadMarker,
@@ -23,12 +24,14 @@ from queues.models import Offer
 from templates_app.contact_lookup import ConversationNotVisible
 
 
-def visible_conversations(user: User) -> QuerySet[Conversation]:
+def visible_conversations(user: User, *, mentions: bool = True) -> QuerySet[Conversation]:
     """Every conversation `user` may see (docs/api.md: Conversations).
 
     - Managers and owners: every customer conversation.
     - Agents: what they own; unowned chats routed to them directly; unowned queue
-      chats currently offered to them (per the queue's strategy).
+      chats currently offered to them (per the queue's strategy); customer chats a
+      colleague's note mentioned them in, until the chat is dealt with (read only:
+      `mentions=False` is what they may act on).
     - Internal chats: their participants only, whatever the role, unless they deleted
       it for themselves.
     """
@@ -59,7 +62,18 @@ def visible_conversations(user: User) -> QuerySet[Conversation]:
         | Q(owner__isnull=True, direct_agent_id=user.pk)
         | (Q(owner__isnull=True, queue__isnull=False) & offered_to_me)
     )
+    if mentions:
+        customer_mine |= ~Q(channel=Channel.INTERNAL) & mentioned_in(user)
     return Conversation.objects.filter(customer_mine | internal_mine)
+
+
+def mentioned_in(user: User) -> Exists:
+    """Chats where `user` holds an open mention (a colleague's note named them)."""
+    return Exists(
+        Mention.objects.filter(
+            conversation_id=OuterRef("pk"), agent_id=user.pk, ended_at__isnull=True
+        )
+    )
 
 
 def archived_filter(user: User, *, archived: bool) -> Q:
@@ -99,10 +113,11 @@ def cleared_through(conversation: Conversation, user: User) -> int:
 
 
 def last_message_of_row() -> QuerySet[Message]:
-    """A row's preview: its newest message or notice; agent-only event lines are left out."""
+    """A row's preview: its newest message or notice; agent-only event lines and private
+    notes are left out."""
     return (
         Message.objects.filter(conversation_id=OuterRef("pk"))
-        .exclude(kind=Message.Kind.EVENT)
+        .exclude(kind__in=[Message.Kind.EVENT, Message.Kind.NOTE])
         .order_by("-created_at", "-id")
     )
 
@@ -144,9 +159,9 @@ def conversation_audience(conversation: Conversation) -> set[int]:
     if conversation.channel == Channel.INTERNAL:
         return set(conversation.participants.values_list("pk", flat=True))
     if conversation.owner_id:
-        return supervisor_ids() | {conversation.owner_id}
+        return _supervisors_and_mentioned(conversation) | {conversation.owner_id}
     if conversation.direct_agent_id:
-        return supervisor_ids() | {conversation.direct_agent_id}
+        return _supervisors_and_mentioned(conversation) | {conversation.direct_agent_id}
     if conversation.queue_id:
         # One round trip for both, its SQL written once: this runs for every event of a
         # ringing chat, and Django composing the UNION cost more than running it
@@ -155,19 +170,33 @@ def conversation_audience(conversation: Conversation) -> set[int]:
         with connection.cursor() as cursor:
             cursor.execute(
                 _ringing_audience_sql(),
-                [*SUPERVISOR_ROLES, conversation.pk, Offer.Outcome.PENDING],
+                [*SUPERVISOR_ROLES, conversation.pk, Offer.Outcome.PENDING, conversation.pk],
             )
             return {row[0] for row in cursor.fetchall()}
-    return supervisor_ids()
+    return _supervisors_and_mentioned(conversation)
+
+
+def _supervisors_and_mentioned(conversation: Conversation) -> set[int]:
+    # One query for both: the inbound path's query count is held fixed
+    # (tests/inbox/test_inbound_queries.py), and every event asks this.
+    mentioned = (
+        Mention.objects.filter(conversation_id=conversation.pk, ended_at__isnull=True)
+        .order_by()
+        .values_list("agent_id", flat=True)
+    )
+    return set(_supervisors().union(mentioned))
 
 
 @functools.cache
 def _ringing_audience_sql() -> str:
     user, offer = User._meta.db_table, Offer._meta.db_table
+    mention = Mention._meta.db_table
     roles = ", ".join(["%s"] * len(SUPERVISOR_ROLES))
     return (
         f"SELECT u.id FROM {user} u WHERE u.is_active AND (u.role IN ({roles}) OR u.is_superuser)"
         f" UNION SELECT o.agent_id FROM {offer} o WHERE o.conversation_id = %s AND o.outcome = %s"
+        f" UNION SELECT m.agent_id FROM {mention} m"
+        f" WHERE m.conversation_id = %s AND m.ended_at IS NULL"
     )
 
 

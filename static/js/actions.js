@@ -80,13 +80,17 @@ async function post(action, done, body) {
 }
 
 async function transfer() {
-  const agent = await pickAgent("Transfer to a colleague", { transfer: true });
-  if (!agent) return;
+  const target = await pickAgent("Transfer to a colleague", { transfer: true });
+  if (!target) return;
+  const { agent, queue, note } = target;
   const id = store.openId;
   const reopening = store.open?.archived;
-  const conversation = await api(path("transfer"), { method: "POST", body: { agent: agent.id } });
+  const body = agent ? { agent: agent.id } : { queue: queue.id };
+  if (note.trim()) body.note = note;
+  const conversation = await api(path("transfer"), { method: "POST", body });
   if (conversation && conversation.id === store.openId) emit("changed", conversation);
-  toast(reopening ? `Reopened for ${agentName(agent)}; it is in their inbox now.` : `Transferred to ${agentName(agent)}.`);
+  if (queue) toast(`Sent back to ${queue.name}; it is offered to its members now.`);
+  else toast(reopening ? `Reopened for ${agentName(agent)}; it is in their inbox now.` : `Transferred to ${agentName(agent)}.`);
   if (!store.me.supervisor) emit("left", id); // it is theirs now, out of this agent's sight
 }
 

@@ -16,6 +16,7 @@ import { AgentSocket } from "./socket.js";
 import { on, store, titleFor } from "./store.js";
 import { initTemplates, showTemplates } from "./templates-panel.js";
 import { hideTyping, initTyping, showTyping } from "./typing.js";
+import { mentioned } from "./notes.js";
 
 function open(id) {
   selectRow(id);
@@ -72,6 +73,7 @@ const HANDLERS = {
   "message.status": (s) => store.openId === s.conversation && setStatus(s),
   "agent.status": ({ agent, status }) => agent === store.me.id && showStatus(status),
   typing: showTyping,
+  "mention.created": mentioned,
 };
 
 async function resync() {

@@ -8,6 +8,7 @@ import { $, fileSize, h, uuid } from "./dom.js";
 import { putMessage } from "./conversation.js";
 import { on, store } from "./store.js";
 import { toast } from "./toast.js";
+import { initMentionList } from "./notes.js";
 
 const form = $("#composer");
 const textarea = $("#reply");
@@ -15,8 +16,22 @@ const pending = $("#pending-files");
 const errorLine = $("#composer-error");
 let files = []; // {id, name, size, item} uploaded and waiting for Send
 let uploading = 0;
+// "reply" goes to the customer; "note" is a private note only colleagues read.
+let mode = "reply";
+let replyShut = false; // why a reply may not be written here (closed, a colleague's)
 
 export function initComposer() {
+  initMentionList(textarea, () => mode === "note");
+  $("#mode-reply").addEventListener("click", () => setMode("reply"));
+  $("#mode-note").addEventListener("click", () => setMode("note"));
+  // Alt+N switches between reply and note from anywhere in the page (Ctrl+Shift+N
+  // is the browser's own private window and never reaches the page).
+  document.addEventListener("keydown", (event) => {
+    if (event.altKey && !event.ctrlKey && !event.metaKey && event.code === "KeyN" && store.openId) {
+      event.preventDefault();
+      if (!form.querySelector(".composer-mode").hidden) setMode(mode === "note" ? "reply" : "note", true);
+    }
+  });
   textarea.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
@@ -42,19 +57,49 @@ export const focusReply = () => textarea.focus();
 function setEnabled(conversation) {
   const ended = !conversation || ["dealt_with", "ended"].includes(conversation.status);
   const theirs = conversation?.owner && conversation.owner !== store.me.id && !store.me.supervisor;
-  [textarea, $("#send"), $("#attach")].forEach((el) => { el.disabled = Boolean(ended || theirs); });
-  // Say why the box is shut, so nobody hunts for a missing permission.
-  if (ended) textarea.placeholder = "This chat is closed; nothing more can be sent here.";
-  else if (theirs) textarea.placeholder = "A colleague owns this chat; only they can answer.";
-  else textarea.placeholder = "Write a reply… Enter sends, Shift+Enter adds a line";
   const id = String(conversation?.id ?? "");
-  if (id !== form.dataset.conversation) { clearFiles(); showError(""); }
+  const switched = id !== form.dataset.conversation;
+  replyShut = ended ? "This chat is closed; nothing more can be sent here."
+    : theirs ? "A colleague owns this chat; only they can answer. A private note still reaches them." : "";
+  // Internal chats are only between agents: nothing to keep private there.
+  const notes = Boolean(conversation) && conversation.channel !== "internal";
+  form.querySelector(".composer-mode").hidden = !notes;
+  if (switched) {
+    clearFiles();
+    showError("");
+    // A chat one may only read (a colleague's, or shown through a mention) opens in note mode.
+    mode = notes && theirs && !ended ? "note" : "reply";
+  }
+  if (!notes) mode = "reply";
   form.dataset.conversation = id;
+  applyMode();
+}
+
+function setMode(next, focus = false) {
+  mode = next;
+  applyMode();
+  if (focus || document.activeElement?.closest?.(".composer-mode")) textarea.focus();
+}
+
+function applyMode() {
+  const note = mode === "note";
+  form.classList.toggle("note-mode", note);
+  $("#mode-reply").setAttribute("aria-pressed", String(!note));
+  $("#mode-note").setAttribute("aria-pressed", String(note));
+  const shut = !store.open || (note ? false : Boolean(replyShut));
+  [textarea, $("#send")].forEach((el) => { el.disabled = shut; });
+  $("#attach").disabled = shut || note; // a note is words only
+  $("#send").textContent = note ? "Add note" : "Send";
+  // Say why the box is shut, so nobody hunts for a missing permission.
+  if (note) textarea.placeholder = "Private note: only colleagues see it. @name mentions someone. Alt+N: back to reply";
+  else if (replyShut) textarea.placeholder = replyShut;
+  else textarea.placeholder = "Write a reply… Enter sends, Shift+Enter adds a line";
 }
 
 async function send() {
   const body = textarea.value;
   if (!store.openId || textarea.disabled) return;
+  if (mode === "note") return sendNote(body);
   if (uploading) return showError("Wait for the upload to finish.");
   if (!body.trim() && !files.length) return;
   const draft = { body, attachments: files.map((f) => f.id), client_id: uuid() };
@@ -82,6 +127,20 @@ async function post(conversationId, draft, attachments) {
     }
     item?.remove();
     if (!textarea.value) textarea.value = draft.body; // give the words back
+    toast(error.message, { kind: "error" });
+  }
+}
+
+async function sendNote(body) {
+  if (!body.trim()) return;
+  const conversationId = store.openId;
+  textarea.value = "";
+  showError("");
+  try {
+    const saved = await api(`/api/v1/conversations/${conversationId}/notes/`, { method: "POST", body: { body } });
+    if (store.openId === conversationId) putMessage(saved);
+  } catch (error) {
+    if (!textarea.value) textarea.value = body; // give the words back
     toast(error.message, { kind: "error" });
   }
 }

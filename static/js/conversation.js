@@ -6,6 +6,7 @@ import { $, channelIcon, channelLabel, clock, debounce, fileSize, h } from "./do
 import { toast } from "./toast.js";
 import { emit, store, titleFor } from "./store.js";
 import { deliveryFailure, eventLine, isEventLine, missingFiles } from "./message-extras.js";
+import { noteItem } from "./notes.js";
 
 const log = $("#message-log");
 const wrap = $("#log-wrap");
@@ -114,6 +115,7 @@ export const markRead = debounce(() => {
 
 export function messageItem(message) {
   if (isEventLine(message)) return eventLine(message, clock(message.created_at));
+  if (message.kind === "note") return noteItem(message, clock(message.created_at));
   const conversation = store.open || {};
   const mine = message.direction === "out" && (conversation.channel !== "internal" || message.sender === store.me.id);
   const sender = message.sender === store.me.id ? "You" : message.sender_name || (message.direction === "in" ? conversation.title : "Agent");

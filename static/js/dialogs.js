@@ -62,6 +62,19 @@ export function pickAgent(title, { transfer = false } = {}) {
   results.replaceChildren();
   let chosen = null;
   const search = debounce(() => searchAgents(input.value.trim(), (agent) => { chosen = agent; dialog.close("picked"); }, transfer), 150);
+  const extra = $("#transfer-extra");
+  extra.hidden = !transfer;
+  let queueChosen = null;
+  if (transfer) {
+    $("#transfer-note").value = "";
+    loadQueues();
+    $("#transfer-queue-go").onclick = () => {
+      const select = $("#transfer-queue");
+      if (!select.value) { select.focus(); return; }
+      queueChosen = { id: Number(select.value), name: select.selectedOptions[0].textContent };
+      dialog.close("picked");
+    };
+  }
   input.oninput = search;
   // Enter picks the first match instead of submitting (and closing) the dialog.
   input.onkeydown = (event) => {
@@ -73,7 +86,23 @@ export function pickAgent(title, { transfer = false } = {}) {
   dialog.returnValue = "";
   dialog.showModal();
   input.focus();
-  return new Promise((resolve) => dialog.addEventListener("close", () => resolve(chosen), { once: true }));
+  return new Promise((resolve) => dialog.addEventListener("close", () => {
+    // A transfer says where to (a colleague or a queue) and the hand-over note.
+    if (!transfer) return resolve(chosen);
+    const note = $("#transfer-note").value;
+    resolve(chosen || queueChosen ? { agent: chosen, queue: queueChosen, note } : null);
+  }, { once: true }));
+}
+
+async function loadQueues() {
+  const select = $("#transfer-queue");
+  try {
+    const page = await api("/api/v1/queues/");
+    select.replaceChildren(h("option", { value: "" }, "Choose a queue…"),
+      ...page.results.map((queue) => h("option", { value: queue.id }, queue.name)));
+  } catch (error) {
+    $("#agent-status").textContent = error.message;
+  }
 }
 
 async function searchAgents(term, pick, transfer = false) {

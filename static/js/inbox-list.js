@@ -73,7 +73,8 @@ export function remove(id) {
 export function noteMessage(message) {
   const row = store.conversations.get(message.conversation);
   if (!row) return false;
-  if (message.kind === "event") return true; // an agents' event line is no preview, nor unread
+  // An agents' event line or private note is no preview, nor unread, nor moves the row.
+  if (message.kind === "event" || message.kind === "note") return true;
   row.last_message = message.body || (message.attachments?.length ? `📎 ${message.attachments[0].name}` : "");
   row.last_message_at = message.created_at;
   const reading = store.openId === row.id && !document.hidden;

@@ -9,7 +9,7 @@ const who = (id, name) => (id != null && id === store.me.id ? "You" : name || "S
 
 const EVENT_TEXT = {
   taken: (e) => `${who(e.actor, e.actor_name)} took the chat`,
-  transferred: (e) => `${who(e.actor, e.actor_name)} transferred the chat to ${who(e.to, e.to_name)}`,
+  transferred: (e) => `${who(e.actor, e.actor_name)} transferred the chat to ${e.queue ? `the queue ${e.queue_name}` : who(e.to, e.to_name)}`,
   reopened: (e) => `${who(e.actor, e.actor_name)} reopened the chat for ${who(e.to, e.to_name)}`,
   ended: (e) => `${who(e.actor, e.actor_name)} ended the chat`,
   blocked: (e) => `${who(e.actor, e.actor_name)} blocked the visitor and ended the chat`,

@@ -18,6 +18,8 @@ export function initTyping(socket) {
   on("conversation", (conversation) => { if (conversation?.id !== shownFor) hideTyping(); });
   $("#reply").addEventListener("input", (event) => {
     const c = store.open;
+    // Writing a private note is nothing the visitor may learn of.
+    if ($("#composer").classList.contains("note-mode")) return;
     if (!c || c.channel !== "livechat" || !["unassigned", "taken"].includes(c.status) || !event.target.value.trim()) return;
     const now = Date.now();
     if (now - lastSent < SEND_EVERY_MS) return;

@@ -263,6 +263,10 @@ TABLE: dict[tuple[str, str], Call] = {
     ),
     ("post", "/api/v1/conversations/{id}/ignore/"): Call(in_view(200), params=CONV),
     ("post", "/api/v1/conversations/{id}/read/"): Call(in_view(200), params=CONV),
+    # A private note: whoever sees the chat (a mention's read-only access included).
+    ("post", "/api/v1/conversations/{id}/notes/"): Call(
+        in_view(201), params=CONV, body=lambda w: {"body": "Private: check the order"}
+    ),
     ("post", "/api/v1/conversations/internal/"): Call(
         signed_in(201), body=lambda w: {"agent": w.bob}
     ),

@@ -9,17 +9,33 @@ from django.utils import timezone
 
 from chatdesk.accounts.models import User
 from chatdesk.inbox import assignment, events
-from chatdesk.inbox.errors import AlreadyOwned, NotVisible
+from chatdesk.inbox.errors import AlreadyOwned, NotPermitted, NotVisible
 from chatdesk.inbox.models import Conversation, ConversationEvent, DeliveryStatus, Message
 from chatdesk.inbox.selectors import visible_conversations
 from queues.models import QueueMember
 
+MENTION_ONLY = "You were mentioned in this chat: you may read it and add notes, not act on it."
 
-def lock_visible(*, conversation_id: int, agent: User) -> Conversation:
-    """The conversation, row-locked for this transaction, if `agent` may see it."""
+
+def lock_visible(*, conversation_id: int, agent: User, mentioned_may: bool = False) -> Conversation:
+    """The conversation, row-locked for this transaction, if `agent` may see it.
+
+    A colleague who sees it only through a mention may read it (and, with
+    `mentioned_may`, do what reading allows: mark it read, add a note); any other
+    action is 403.
+    """
+    if not visible_conversations(agent, mentions=False).filter(pk=conversation_id).exists():
+        _refuse_hidden_or_mentioned(conversation_id, agent, mentioned_may=mentioned_may)
+    return Conversation.objects.select_for_update().get(pk=conversation_id)
+
+
+def _refuse_hidden_or_mentioned(conversation_id: int, agent: User, *, mentioned_may: bool) -> None:
+    """Only reached off the usual path (the caller cannot act on the chat), so the
+    second visibility query costs nothing to everyday actions."""
     if not visible_conversations(agent).filter(pk=conversation_id).exists():
         raise NotVisible()
-    return Conversation.objects.select_for_update().get(pk=conversation_id)
+    if not mentioned_may:
+        raise NotPermitted(MENTION_ONLY)
 
 
 def lock_for_claim(*, conversation_id: int, agent: User) -> Conversation:
@@ -28,8 +44,10 @@ def lock_for_claim(*, conversation_id: int, agent: User) -> Conversation:
     The API (docs/api.md): a reply or take on a chat another agent owns is 409 for members of
     its queue, even though reading it is 404; for anyone else 404.
     """
-    if visible_conversations(agent).filter(pk=conversation_id).exists():
+    if visible_conversations(agent, mentions=False).filter(pk=conversation_id).exists():
         return Conversation.objects.select_for_update().get(pk=conversation_id)
+    if visible_conversations(agent).filter(pk=conversation_id).exists():
+        raise NotPermitted(MENTION_ONLY)  # mentioned in a note: read only
     conversation = Conversation.objects.filter(pk=conversation_id).first()
     if (
         conversation is not None
@@ -63,6 +81,7 @@ def event_line(
     actor: User | None,
     to: User | None = None,
     notice: str = "",
+    extra: dict | None = None,
 ) -> Message:
     """A line in the conversation's story (taken, transferred, ended...), stored among
     its messages so every agent sees it in place, and never mistaken for a reply.
@@ -78,6 +97,8 @@ def event_line(
     }
     if to is not None:
         data.update(to=to.pk, to_name=_name(to))
+    if extra:
+        data.update(extra)
     line = Message.objects.create(
         conversation=conversation,
         direction=Message.Direction.OUT,

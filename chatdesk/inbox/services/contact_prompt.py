@@ -8,6 +8,7 @@ from chatdesk.accounts.models import User
 from chatdesk.inbox import assignment, events
 from chatdesk.inbox.errors import InvalidInput, InvalidState
 from chatdesk.inbox.models import Conversation, Status
+from chatdesk.inbox.services import notes
 from chatdesk.inbox.services.common import drain_after_commit, lock_visible, log, now
 from contacts import services as contacts_services
 
@@ -54,6 +55,7 @@ def conversation_ignore(*, conversation_id: int, agent: User) -> Conversation:
         update_fields=["contact_prompt_open", "archived", "owner", "status", "closed_at"]
     )
     log(conversation, "ignored", actor=agent)
+    lost |= notes.mentions_end(conversation)
     events.conversation_changed(conversation, lost=lost)
     drain_after_commit(conversation.owner_id)
     return conversation

@@ -78,6 +78,9 @@ def outbox_claim(*, message_id: int, limit: int = 1) -> list[Outgoing]:
                 "lapsed": adapt(claimed_at - claim_timeout()),
                 "out": Message.Direction.OUT,
                 "pending": DeliveryStatus.PENDING,
+                # Private notes are stored sent, never pending; this keeps a note out
+                # of the outbox even if something marked one pending.
+                "note": Message.Kind.NOTE,
                 "id": message_id,
                 "limit": limit,
             },
@@ -131,6 +134,7 @@ def _claim_queries() -> tuple[str, str, Columns]:
         f"SELECT {pk} FROM {table(Message)}"
         f" WHERE {column(Message, 'direction')} = %(out)s"
         f" AND {column(Message, 'delivery_status')} = %(pending)s"
+        f" AND {column(Message, 'kind')} <> %(note)s"
         f" AND {due} <= %(claimed_at)s"
         f" AND ({claimed} IS NULL OR {claimed} < %(lapsed)s)"
         f" AND ({pk} = %(id)s OR {account} = "
@@ -352,6 +356,7 @@ def outbox_overdue(*, older_than: timedelta, limit: int = 200) -> list[int]:
             delivery_status=DeliveryStatus.PENDING,
             delivery_due_at__lt=now() - older_than,
         )
+        .exclude(kind=Message.Kind.NOTE)
         .order_by("delivery_due_at")
         .values_list("pk", flat=True)[:limit]
     )

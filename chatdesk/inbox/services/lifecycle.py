@@ -27,7 +27,7 @@ from chatdesk.inbox.models import (
     VisitorBlock,
 )
 from chatdesk.inbox.selectors import conversation_audience
-from chatdesk.inbox.services import csat, sla
+from chatdesk.inbox.services import csat, notes, sla
 from chatdesk.inbox.services.common import (
     already_owned_detail,
     drain_after_commit,
@@ -58,6 +58,7 @@ def _close(conversation: Conversation, *, status: str, actor: User, kind: str) -
     conversation.save(update_fields=["status", "archived", "closed_at", "contact_prompt_open"])
     sla.sla_closed(conversation)
     log(conversation, kind, actor=actor)
+    lost |= notes.mentions_end(conversation)
     events.conversation_changed(conversation, lost=lost)
     drain_after_commit(conversation.owner_id)
 

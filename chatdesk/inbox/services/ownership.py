@@ -28,6 +28,7 @@ from chatdesk.inbox.models import (
     ParticipantState,
     Status,
 )
+from chatdesk.inbox.services import notes
 from chatdesk.inbox.services.common import (
     already_owned_detail,
     drain_after_commit,
@@ -38,6 +39,7 @@ from chatdesk.inbox.services.common import (
     now,
 )
 from chatdesk.inbox.services.sla import sla_agent_replied, sla_reopened
+from queues.models import Queue
 
 
 def _claim(conversation: Conversation, *, agent: User) -> set[int]:
@@ -169,11 +171,14 @@ def _reply(
 
 
 @transaction.atomic
-def conversation_transfer(*, conversation_id: int, agent: User, to_agent_id: int) -> Conversation:
+def conversation_transfer(
+    *, conversation_id: int, agent: User, to_agent_id: int, note: str = ""
+) -> Conversation:
     """Hand a chat to a colleague: they own it now, and the sender loses sight of it.
 
     A closed (dealt-with) chat from the archive is reopened, owned by the receiver:
     the follow-up lands in their inbox instead of waiting for the customer to write.
+    `note`: the hand-over, stored as a private note by the sender.
     """
     conversation = lock_visible(conversation_id=conversation_id, agent=agent)
     if conversation.channel == Channel.INTERNAL:
@@ -211,6 +216,8 @@ def conversation_transfer(*, conversation_id: int, agent: User, to_agent_id: int
         reopened=reopening,
     )
     event_line(conversation, "reopened" if reopening else "transferred", actor=agent, to=target)
+    if note.strip():
+        notes.note_store(conversation, agent=agent, body=note)
     # Only real agents: the id 0 once used for "no previous owner" became an event
     # recipient row whose foreign key failed at commit (a 500 on unowned chats).
     lost |= {agent.pk} | ({previous_owner} if previous_owner else set())
@@ -259,6 +266,82 @@ def _hand_over(conversation: Conversation, *, target: User, reopening: bool) -> 
     try:
         # A savepoint: the customer may open a new chat between the check and this
         # write; the partial unique constraint then refuses it, and we say why.
+        with transaction.atomic():
+            conversation.save(update_fields=fields)
+    except IntegrityError as error:
+        raise AlreadyOpen(
+            "This customer just opened a new chat on this line; transfer that one instead."
+        ) from error
+
+
+@transaction.atomic
+def conversation_transfer_to_queue(
+    *, conversation_id: int, agent: User, queue_id: int, note: str = ""
+) -> Conversation:
+    """Send a chat back to routing in a queue: nobody owns it, the queue's strategy
+    offers it to its members, and the sender loses it (they see it again only as a
+    member the strategy offers it to). `note` is stored as a private note, so whoever
+    takes it reads the hand-over.
+
+    A closed chat from the archive reopens into the queue, under the same rules as a
+    transfer to a colleague.
+    """
+    conversation = lock_visible(conversation_id=conversation_id, agent=agent)
+    if conversation.channel == Channel.INTERNAL:
+        raise InvalidState("Internal chats cannot be transferred.")
+    reopening = not conversation.is_open
+    if reopening:
+        _require_reopenable(conversation, agent=agent)
+    elif conversation.owner_id not in (None, agent.pk) and not agent.is_supervisor:
+        raise AlreadyOwned(already_owned_detail(conversation))
+    queue = Queue.objects.filter(pk=queue_id).first()
+    if queue is None:
+        raise InvalidInput("No such queue.")
+    if (
+        not reopening
+        and conversation.owner_id is None
+        and conversation.direct_agent_id is None
+        and conversation.queue_id == queue.pk
+    ):
+        raise InvalidInput(f"The chat is already waiting in {queue.name}.")
+    previous_owner = conversation.owner_id
+    _into_queue(conversation, queue=queue, reopening=reopening)
+    log(
+        conversation,
+        "transferred",
+        actor=agent,
+        queue=queue.pk,
+        previous_owner=previous_owner,
+        reopened=reopening,
+    )
+    event_line(
+        conversation,
+        "transferred",
+        actor=agent,
+        extra={"queue": queue.pk, "queue_name": queue.name},
+    )
+    assignment.route(conversation=conversation)
+    if note.strip():
+        notes.note_store(conversation, agent=agent, body=note)
+    lost = {agent.pk} | ({previous_owner} if previous_owner else set())
+    events.conversation_changed(conversation, lost=lost)
+    if previous_owner and not reopening:
+        drain_after_commit(previous_owner)
+    return conversation
+
+
+def _into_queue(conversation: Conversation, *, queue: Queue, reopening: bool) -> None:
+    conversation.owner = None
+    conversation.direct_agent = None
+    conversation.queue = queue
+    conversation.status = Status.UNASSIGNED
+    conversation.taken_at = None
+    conversation.archived = False
+    fields = ["owner", "direct_agent", "queue", "status", "taken_at", "archived"]
+    if reopening:
+        conversation.closed_at = None
+        fields.append("closed_at")
+    try:
         with transaction.atomic():
             conversation.save(update_fields=fields)
     except IntegrityError as error:

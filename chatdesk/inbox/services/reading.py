@@ -12,7 +12,7 @@ from chatdesk.inbox.services.common import lock_visible
 @transaction.atomic
 def conversation_mark_read(*, conversation_id: int, agent: User) -> int:
     """Mark everything up to the newest message read; returns that message's id."""
-    conversation = lock_visible(conversation_id=conversation_id, agent=agent)
+    conversation = lock_visible(conversation_id=conversation_id, agent=agent, mentioned_may=True)
     newest = (
         Message.objects.filter(conversation=conversation)
         .order_by("-id")

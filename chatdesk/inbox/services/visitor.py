@@ -55,7 +55,9 @@ def conversation_agent_typing(*, conversation_id: int, agent: User) -> bool:
     """An agent is typing in a live chat they may see: the visitor is told. Anything
     else (not visible, not live chat, closed, throttled) is ignored: False."""
     conversation = (
-        visible_conversations(agent)
+        # A colleague who only reads the chat (mentioned in a note) is not the desk
+        # answering: the visitor must not see them typing.
+        visible_conversations(agent, mentions=False)
         .filter(pk=conversation_id, channel=Channel.LIVECHAT, status__in=OPEN_STATUSES)
         .first()
     )
