@@ -23,6 +23,16 @@ def _migrate(target):
     return executor.loader.project_state(target).apps
 
 
+@pytest.fixture(autouse=True)
+def _latest_schema_after():
+    """Leave the database at every app's latest migration: the tests after this one
+    expect the whole schema, not the one this test stopped at."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 def test_waiting_replies_get_their_due_time(settings):
     apps = _migrate(BEFORE)
     Conversation = apps.get_model("inbox", "Conversation")
