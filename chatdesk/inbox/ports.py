@@ -14,6 +14,7 @@ _fan_out: Callable[[list[dict], dict[int, list[int]]], None] | None = None
 _visitor: Callable[[int, str, str], None] | None = None
 _fan_out_transient: Callable[[dict, list[int]], None] | None = None
 _waiting_changed: Callable[[set[int]], None] | None = None
+_integration: Callable[[str, Callable[[], dict]], None] | None = None
 
 
 def register_delivery(func: Callable[[int], None]) -> None:
@@ -70,3 +71,16 @@ def waiting_changed(conversation_ids: set[int]) -> None:
     `conversation_ids`: the chats that changed, some of which may have left the line."""
     if _waiting_changed is not None:
         _waiting_changed(conversation_ids)
+
+
+def register_integration_listener(func: Callable[[str, Callable[[], dict]], None]) -> None:
+    global _integration
+    _integration = func
+
+
+def integration_event(event_type: str, data: Callable[[], dict]) -> None:
+    """Tell integrators (outbound webhooks) of a change, inside the change's transaction,
+    so what they will be sent is stored with it. `data` is called only if someone listens
+    for `event_type`: most desks have no webhooks, and representing costs time."""
+    if _integration is not None:
+        _integration(event_type, data)
