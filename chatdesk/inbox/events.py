@@ -282,9 +282,17 @@ def history_to_integrators(
     if event_type is None or not _for_integrators(conversation):
         return
     extra = {key: data[key] for key in ("to", "previous_owner") if key in data}
-    ports.integration_event(
-        event_type,
-        lambda: {**conversation_data(conversation), "actor": actor.pk if actor else None, **extra},
+    ports.integration_events(
+        [
+            (
+                event_type,
+                lambda: {
+                    **conversation_data(conversation),
+                    "actor": actor.pk if actor else None,
+                    **extra,
+                },
+            )
+        ]
     )
 
 
@@ -297,30 +305,41 @@ def message_to_integrators(message: Message) -> None:
     event_type = kinds.get(message.kind)
     if event_type is None:
         return
-    ports.integration_event(
-        event_type,
-        lambda: {"conversation": message.conversation_id, **represent(MessageSerializer, message)},
+    ports.integration_events(
+        [
+            (
+                event_type,
+                lambda: {
+                    "conversation": message.conversation_id,
+                    **represent(MessageSerializer, message),
+                },
+            )
+        ]
     )
 
 
 def statuses_to_integrators(messages: list[Message]) -> None:
-    for message in messages:
-        if message.kind == Message.Kind.MESSAGE and _for_integrators(message.conversation):
-            ports.integration_event("message.status", lambda m=message: _status_data(m))
+    ports.integration_events(
+        [
+            ("message.status", lambda m=message: _status_data(m))
+            for message in messages
+            if message.kind == Message.Kind.MESSAGE and _for_integrators(message.conversation)
+        ]
+    )
 
 
 def csat_received(conversation: Conversation) -> None:
     """The customer rated the conversation: for integrators (`csat.received`)."""
     if not _for_integrators(conversation):
         return
-    ports.integration_event(
-        "csat.received",
-        lambda: {
-            "conversation": conversation.pk,
-            "rating": conversation.csat_rating,
-            "comment": conversation.csat_comment,
-            "at": conversation.csat_at.isoformat().replace("+00:00", "Z")
-            if conversation.csat_at
-            else None,
-        },
-    )
+    ports.integration_events([("csat.received", lambda: _csat_data(conversation))])
+
+
+def _csat_data(conversation: Conversation) -> dict:
+    rated_at = conversation.csat_at
+    return {
+        "conversation": conversation.pk,
+        "rating": conversation.csat_rating,
+        "comment": conversation.csat_comment,
+        "at": rated_at.isoformat().replace("+00:00", "Z") if rated_at else None,
+    }

@@ -14,7 +14,7 @@ _fan_out: Callable[[list[dict], dict[int, list[int]]], None] | None = None
 _visitor: Callable[[int, str, str], None] | None = None
 _fan_out_transient: Callable[[dict, list[int]], None] | None = None
 _waiting_changed: Callable[[set[int]], None] | None = None
-_integration: Callable[[str, Callable[[], dict]], None] | None = None
+_integration: Callable[[list[tuple[str, Callable[[], dict]]]], None] | None = None
 
 
 def register_delivery(func: Callable[[int], None]) -> None:
@@ -73,14 +73,17 @@ def waiting_changed(conversation_ids: set[int]) -> None:
         _waiting_changed(conversation_ids)
 
 
-def register_integration_listener(func: Callable[[str, Callable[[], dict]], None]) -> None:
+def register_integration_listener(
+    func: Callable[[list[tuple[str, Callable[[], dict]]]], None],
+) -> None:
     global _integration
     _integration = func
 
 
-def integration_event(event_type: str, data: Callable[[], dict]) -> None:
-    """Tell integrators (outbound webhooks) of a change, inside the change's transaction,
-    so what they will be sent is stored with it. `data` is called only if someone listens
-    for `event_type`: most desks have no webhooks, and representing costs time."""
-    if _integration is not None:
-        _integration(event_type, data)
+def integration_events(events: list[tuple[str, Callable[[], dict]]]) -> None:
+    """Tell integrators (outbound webhooks) of changes, inside the changes' transaction,
+    so what they will be sent is stored with them. Each event is (type, data): `data` is
+    called only if someone listens for that type (most desks have no webhooks, and
+    representing costs time). A batch costs the listener one read of who listens."""
+    if _integration is not None and events:
+        _integration(events)

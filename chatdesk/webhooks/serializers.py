@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from chatdesk.strict import RejectUnknownFieldsMixin
 from chatdesk.webhooks.addresses import url_refusal
 from chatdesk.webhooks.models import EVENT_TYPES, WebhookDelivery, WebhookSubscription
 
 
-class WebhookSubscriptionSerializer(serializers.ModelSerializer):
+class WebhookSubscriptionSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
     # Write-only: once given, the secret is never shown again (rotate it by writing anew).
     secret = serializers.CharField(write_only=True, min_length=16, max_length=200)
     events = serializers.ListField(

@@ -36,52 +36,33 @@ State = WebhookDelivery.State
 # --- Recording (inside the change's transaction) -------------------------------
 
 
-# Bumped when a subscription is saved or deleted: a transaction that read them before
-# reads them again (receivers below).
-_generation = 0
-
-
-def subscriptions_changed(**_kwargs: object) -> None:
-    global _generation
-    _generation += 1
-
-
 def _active_subscriptions() -> list[tuple[int, frozenset[str]]]:
     rows = WebhookSubscription.objects.filter(active=True).values_list("pk", "events")
     return [(pk, frozenset(events or ())) for pk, events in rows]
 
 
-def _subscriptions() -> list[tuple[int, frozenset[str]]]:
-    """The active subscriptions, read once per transaction: a new chat is several
-    events, and a desk without webhooks should pay one query for all of them."""
-    connection = transaction.get_connection()
-    if not connection.in_atomic_block:
-        return _active_subscriptions()
-    for _savepoints, callback, *_ in connection.run_on_commit:
-        read = getattr(callback, "webhook_subscriptions", None)
-        if read is not None and read[0] == _generation:
-            return read[1]
+def events_record(batch: list[tuple[str, Callable[[], dict]]]) -> None:
+    """The inbox's integration listener: for each event of `batch`, one delivery for
+    each active subscription that asked for its type (one event id for all of them),
+    queued once the transaction commits. One read of the subscriptions per batch."""
     subscriptions = _active_subscriptions()
-
-    def forget() -> None:
-        """Kept with the transaction only to carry what it read; nothing to do after."""
-
-    forget.webhook_subscriptions = (_generation, subscriptions)  # type: ignore[attr-defined]
-    transaction.on_commit(forget)
-    return subscriptions
-
-
-def event_record(event_type: str, data: Callable[[], dict]) -> None:
-    """The inbox's integration listener: store one delivery of this event for each
-    active subscription that asked for its type (one event id for all of them), and
-    queue them once the transaction commits."""
-    wanting = [pk for pk, types in _subscriptions() if event_type in types]
-    if not wanting:
+    if not subscriptions:
         return
-    payload = data()
+    ids: list[int] = []
+    for event_type, data in batch:
+        wanting = [pk for pk, types in subscriptions if event_type in types]
+        if wanting:
+            ids += _record(event_type, data(), wanting)
+    if ids:
+        # robust: the change is committed; a delivery whose task could not be queued
+        # is sent by the sweep. (Outside a transaction this runs at once.)
+        transaction.on_commit(lambda: enqueue(ids), robust=True)
+
+
+def _record(event_type: str, payload: dict, subscription_ids: list[int]) -> list[int]:
     if event_type == "message.created" and payload.get("kind") != "message":
         # Private notes (and the story's event lines) never go out as messages.
-        return
+        return []
     event_id = uuid.uuid4()
     at = timezone.now()
     body = json.dumps(
@@ -99,12 +80,9 @@ def event_record(event_type: str, data: Callable[[], dict]) -> None:
         WebhookDelivery(
             subscription_id=pk, event_id=event_id, type=event_type, payload=body, next_attempt_at=at
         )
-        for pk in wanting
+        for pk in subscription_ids
     )
-    ids = [delivery.pk for delivery in stored]
-    # robust: the change is committed; a delivery whose task could not be queued is
-    # sent by the sweep. (Outside a transaction this runs at once: already committed.)
-    transaction.on_commit(lambda: enqueue(ids), robust=True)
+    return [delivery.pk for delivery in stored]
 
 
 # --- Sending (in a worker) ------------------------------------------------------

@@ -134,8 +134,8 @@ def test_the_webhook_side_drops_a_note_handed_over_as_a_message(subscribe, custo
     messages_only = subscribe("message.created")
     customer_writes("Hello")
     with transaction.atomic():
-        ports.integration_event(
-            "message.created", lambda: {"conversation": 1, "kind": "note", "body": "secret"}
+        ports.integration_events(
+            [("message.created", lambda: {"conversation": 1, "kind": "note", "body": "secret"})]
         )
     assert [json.loads(d.payload)["data"]["body"] for d in messages_only.deliveries.all()] == [
         "Hello"
@@ -152,24 +152,31 @@ def test_a_rolled_back_change_leaves_no_delivery(subscribe, customer_writes, ali
     assert everything.deliveries.count() == before
 
 
-def test_subscriptions_are_read_once_per_transaction(subscribe, customer_writes):
-    """A new chat is two events (conversation.created, message.created) in one
-    transaction: one read of the subscriptions, one insert per event."""
-    subscribe("message.created", "conversation.created")
-    with CaptureQueriesContext(connection) as captured:
-        customer_writes("Hello")
+def test_a_batch_of_statuses_reads_the_subscriptions_once(subscribe, customer_writes, alice):
+    subscription = subscribe("message.status")
+    conversation = customer_writes("Hello").conversation
+    conversation_take(conversation_id=conversation.pk, agent=alice)
+    replies = [
+        message_reply(conversation_id=conversation.pk, agent=alice, body=f"Reply {n}")[0]
+        for n in range(3)
+    ]
+    for reply in replies:
+        reply.delivery_status = "sent"
+    with CaptureQueriesContext(connection) as captured, transaction.atomic():
+        events.message_statuses(replies)
     reads = [q for q in captured if 'FROM "webhooks_webhooksubscription"' in q["sql"]]
-    inserts = [q for q in captured if 'INSERT INTO "webhooks_webhookdelivery"' in q["sql"]]
-    assert (len(reads), len(inserts)) == (1, 2)
+    assert len(reads) == 1
+    sent = [json.loads(d.payload)["data"] for d in subscription.deliveries.order_by("id")]
+    assert [(s["id"], s["delivery_status"]) for s in sent] == [(r.pk, "sent") for r in replies]
 
 
 def test_without_subscriptions_nothing_is_represented_for_webhooks(customer_writes, monkeypatch):
     made = []
-    original = services.event_record
+    original = services.events_record
 
-    def spy(event_type, data):
-        made.append(event_type)
-        original(event_type, lambda: pytest.fail("represented for nobody"))
+    def spy(batch):
+        made.extend(event_type for event_type, _ in batch)
+        original([(t, lambda: pytest.fail("represented for nobody")) for t, _ in batch])
 
     monkeypatch.setattr(ports, "_integration", spy)
     customer_writes("Hello")
