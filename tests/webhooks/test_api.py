@@ -54,9 +54,7 @@ def test_the_system_owner_subscribes_and_the_secret_is_never_shown(api, olga, re
         ({"secret": "short"}, "secret", "at least 16"),
     ],
 )
-def test_bad_subscriptions_are_refused_with_a_reason(
-    api, olga, receiver, changes, field, reason
-):
+def test_bad_subscriptions_are_refused_with_a_reason(api, olga, receiver, changes, field, reason):
     response = api(olga).post(URL, _body(receiver, **changes), format="json")
     assert response.status_code == 400
     assert field in response.json()
