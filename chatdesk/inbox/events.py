@@ -258,7 +258,7 @@ def agent_status(agent: User) -> None:
     )
 
 
-# --- Outbound webhooks (ports.integration_event) -------------------------------
+# --- Outbound webhooks (ports.integration_events) ------------------------------
 # Conversation history kinds (services.common.log) integrators hear of, by public name.
 _HISTORY_TO_INTEGRATORS = {
     "opened": "conversation.created",

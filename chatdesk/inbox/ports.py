@@ -2,7 +2,8 @@
 
 inbox never imports channels_ingest or realtime. They register their
 implementations here from their AppConfig.ready(): channels_ingest the delivery
-of a reply, realtime the websocket fan-out of stored events.
+of a reply, realtime the websocket fan-out of stored events, webhooks the events
+integrators subscribe to.
 """
 
 from __future__ import annotations
