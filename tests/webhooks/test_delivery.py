@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import time
 from datetime import timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from django.utils import timezone
 from chatdesk.inbox.services.ownership import conversation_take
 from chatdesk.webhooks import services
 from chatdesk.webhooks.models import WebhookDelivery
+from chatdesk.webhooks.tasks import deliver_webhook
 from tests.concurrency import at_once
 from tests.webhooks.conftest import SECRET
 from tests.webhooks.receiver import verify
@@ -113,25 +115,43 @@ def test_backoff_grows_and_is_jittered(settings):
 
 
 def test_one_event_is_sent_once_per_subscription_however_many_race_for_it(
-    subscribe, receiver, customer_writes, transactional_db
+    subscribe, receiver, customer_writes, transactional_db, eager, settings
 ):
-    """The after-commit task, a retry task and the sweep's task for the same delivery,
-    at the same moment: the receiver is called once."""
+    """The after-commit hook, a retry task and the sweep, each twice, at the same moment,
+    for an event with two subscriptions: each subscription's receiver is called once."""
     subscribe("message.created")
     subscribe("message.created")
-    customer_writes("Hello")
+    customer_writes("Hello")  # autocommit: its after-commit hook already sent it
     deliveries = list(WebhookDelivery.objects.order_by("id"))
-    assert len(deliveries) == 2
+    assert len(receiver.wait_for(2)) == 2
+    receiver.requests.clear()
+    # As if nothing had been sent yet, and the delivery were overdue for the sweep.
+    overdue = timezone.now() - timedelta(seconds=settings.WEBHOOK_SWEEP_SECONDS + 1)
+    WebhookDelivery.objects.update(state=State.PENDING, attempts=0, next_attempt_at=overdue)
     receiver.script = [("sleep", 0.3, 200), ("sleep", 0.3, 200)]
+    ids = [d.pk for d in deliveries]
+    entry_points = [
+        lambda: services.enqueue(ids),  # the after-commit hook
+        lambda: [deliver_webhook.apply((pk,)) for pk in ids],  # a retry task
+        services.deliveries_due_sweep,
+    ]
 
-    outcomes = at_once(lambda i: services.delivery_attempt(deliveries[i % 2].pk), 8)
+    at_once(lambda i: entry_points[i % 3](), 6)
 
-    assert sorted(outcomes) == ["delivered"] * 2 + ["not due"] * 6
     got = receiver.wait_for(2)
-    assert len(got) == 2
+    time.sleep(0.5)  # nothing more arrives
+    assert len(receiver.requests) == 2
     assert len({r.event_id for r in got}) == 1  # one event...
     assert sorted(r.body for r in got) == [d.payload.encode() for d in deliveries]  # ...twice
-    assert set(WebhookDelivery.objects.values_list("attempts", flat=True)) == {1}
+    assert set(WebhookDelivery.objects.values_list("state", "attempts")) == {(State.DELIVERED, 1)}
+
+
+def test_a_delivery_is_claimed_by_one_caller_only(subscribe, receiver, customer_writes):
+    subscribe("message.created")
+    customer_writes("Hello")
+    delivery = WebhookDelivery.objects.get()
+    assert services.delivery_claim(delivery.pk) is not None
+    assert services.delivery_claim(delivery.pk) is None  # leased to the first
 
 
 def test_the_sweep_resends_a_delivery_whose_task_was_lost(
