@@ -179,6 +179,26 @@ def test_admin_subscription_form_checks_the_address(olga, settings):
     assert response.status_code == 200
     assert "private, loopback or link-local" in response.content.decode()
     assert WebhookSubscription.objects.count() == 0
+    settings.WEBHOOK_ALLOW_PRIVATE_URLS = True
+    saved = browser.post(
+        "/admin/webhooks/webhooksubscription/add/",
+        {
+            "url": "http://127.0.0.1/hooks",
+            "secret": SECRET,
+            "events": ["note.created", "message.created"],
+            "active": "on",
+        },
+    )
+    assert saved.status_code == 302
+    stored = WebhookSubscription.objects.get()
+    assert (stored.secret, stored.events) == (SECRET, ["message.created", "note.created"])
+    # Saved again without a secret: the stored one is kept.
+    browser.post(
+        f"/admin/webhooks/webhooksubscription/{stored.pk}/change/",
+        {"url": "http://127.0.0.1/other", "secret": "", "events": ["message.created"]},
+    )
+    stored.refresh_from_db()
+    assert (stored.url, stored.secret, stored.active) == ("http://127.0.0.1/other", SECRET, False)
 
 
 def test_a_manager_does_not_see_webhooks_in_admin(carol):
