@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("chatdesk.inbox.urls")),
     path("", include("archive.urls")),
     path("", include("chatdesk.search.urls")),
+    path("", include("chatdesk.webhooks.urls")),
 ]

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "channels_ingest",
     "archive",
     "chatdesk.search",
+    "chatdesk.webhooks",
     "chatdesk.realtime",
     "chatdesk.web",
     "chatdesk.demo",
@@ -277,6 +278,31 @@ CELERY_BEAT_SCHEDULE["sla-breaches"] = {
 # the question sent on WhatsApp, Messenger and SMS (empty: the built-in wording).
 CSAT_ANSWER_HOURS = int(os.environ.get("CSAT_ANSWER_HOURS", "24"))
 CSAT_QUESTION = os.environ.get("CSAT_QUESTION", "")
+
+# --- Outbound webhooks (docs/api.md: Webhooks) ---------------------------------
+# Receivers on private, loopback or link-local addresses are refused (when saved and
+# before each attempt) unless this is on; on by default only with DEBUG.
+WEBHOOK_ALLOW_PRIVATE_URLS = env_bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=DEBUG)
+# How long a receiver may take to connect, accept the body, and answer (each).
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
+# The first retry waits this long; each next one three times longer, plus jitter.
+WEBHOOK_RETRY_BASE_SECONDS = float(os.environ.get("WEBHOOK_RETRY_BASE_SECONDS", "10"))
+WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "8"))
+# A worker's claim on a delivery older than this is taken as lost with the worker.
+WEBHOOK_CLAIM_SECONDS = float(os.environ.get("WEBHOOK_CLAIM_SECONDS", "120"))
+if WEBHOOK_CLAIM_SECONDS < 4 * WEBHOOK_TIMEOUT_SECONDS:
+    raise ImproperlyConfigured(
+        "WEBHOOK_CLAIM_SECONDS must be at least 4 x WEBHOOK_TIMEOUT_SECONDS."
+    )
+WEBHOOK_SWEEP_SECONDS = float(os.environ.get("WEBHOOK_SWEEP_SECONDS", "30"))
+# A Celery queue of their own keeps slow receivers from delaying replies (the worker
+# must then consume it too: `-Q celery,<name>`); empty: the default queue.
+WEBHOOK_TASK_QUEUE = os.environ.get("WEBHOOK_TASK_QUEUE", "")
+# Deliveries whose task was lost with a worker, or never queued.
+CELERY_BEAT_SCHEDULE["send-due-webhooks"] = {
+    "task": "webhooks.sweep",
+    "schedule": WEBHOOK_SWEEP_SECONDS,
+}
 # Archived chats older than this many days are deleted with their files (0: kept for good).
 ARCHIVE_RETENTION_DAYS = int(os.environ.get("ARCHIVE_RETENTION_DAYS", "0"))
 

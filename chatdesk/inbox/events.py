@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from chatdesk.accounts.models import User
 from chatdesk.inbox import ports
 from chatdesk.inbox.delivery_text import delivery_problem
-from chatdesk.inbox.models import Conversation, Event, EventRecipient, Message
+from chatdesk.inbox.models import Channel, Conversation, Event, EventRecipient, Message
 from chatdesk.inbox.selectors import conversation_audience
 from chatdesk.inbox.serializers import ConversationSerializer, MessageSerializer, represent
 
@@ -184,6 +184,7 @@ def message_created(message: Message, *, audience: set[int] | None = None) -> No
         recipients=conversation_audience(conversation) if audience is None else audience,
         conversation=conversation,
     )
+    message_to_integrators(message)
 
 
 def message_updated(message: Message) -> None:
@@ -217,6 +218,7 @@ def message_status(message: Message) -> None:
         recipients=conversation_audience(message.conversation),
         conversation=message.conversation,
     )
+    statuses_to_integrators([message])
 
 
 def message_statuses(messages: list[Message]) -> None:
@@ -229,6 +231,7 @@ def message_statuses(messages: list[Message]) -> None:
             audiences[message.conversation_id] = sorted(
                 set(conversation_audience(message.conversation))
             )
+    statuses_to_integrators(messages)
     addressed = [m for m in messages if audiences[m.conversation_id]]
     if not addressed:
         return
@@ -253,3 +256,90 @@ def agent_status(agent: User) -> None:
         data={"agent": agent.pk, "status": agent.status},
         recipients=recipients,
     )
+
+
+# --- Outbound webhooks (ports.integration_events) ------------------------------
+# Conversation history kinds (services.common.log) integrators hear of, by public name.
+_HISTORY_TO_INTEGRATORS = {
+    "opened": "conversation.created",
+    "taken": "conversation.taken",
+    "transferred": "conversation.transferred",
+    "dealt_with": "conversation.dealt_with",
+}
+
+
+def _for_integrators(conversation: Conversation) -> bool:
+    # Chats between agents are the team's own, not a customer conversation.
+    return conversation.channel != Channel.INTERNAL
+
+
+def history_to_integrators(
+    conversation: Conversation, kind: str, *, actor: User | None, data: dict
+) -> None:
+    """A logged step of a conversation's history, for integrators if it is one they
+    may subscribe to."""
+    event_type = _HISTORY_TO_INTEGRATORS.get(kind)
+    if event_type is None or not _for_integrators(conversation):
+        return
+    extra = {key: data[key] for key in ("to", "previous_owner") if key in data}
+    ports.integration_events(
+        [
+            (
+                event_type,
+                lambda: {
+                    **conversation_data(conversation),
+                    "actor": actor.pk if actor else None,
+                    **extra,
+                },
+            )
+        ]
+    )
+
+
+def message_to_integrators(message: Message) -> None:
+    """A customer's message or a reply is `message.created`; a private note is only ever
+    `note.created` (its own subscription); the story's event lines are neither."""
+    if not _for_integrators(message.conversation):
+        return
+    kinds = {Message.Kind.MESSAGE: "message.created", Message.Kind.NOTE: "note.created"}
+    event_type = kinds.get(message.kind)
+    if event_type is None:
+        return
+    ports.integration_events(
+        [
+            (
+                event_type,
+                lambda: {
+                    "conversation": message.conversation_id,
+                    **represent(MessageSerializer, message),
+                },
+            )
+        ]
+    )
+
+
+def statuses_to_integrators(messages: list[Message]) -> None:
+    ports.integration_events(
+        [
+            ("message.status", lambda m=message: _status_data(m))
+            for message in messages
+            if message.kind == Message.Kind.MESSAGE and _for_integrators(message.conversation)
+        ]
+    )
+
+
+def csat_received(conversation: Conversation) -> None:
+    """The customer rated the conversation: for integrators (`csat.received`)."""
+    if not _for_integrators(conversation):
+        return
+    ports.integration_events([("csat.received", lambda: _csat_data(conversation))])
+
+
+def _csat_data(conversation: Conversation) -> dict:
+    rated_at = conversation.csat_at
+    return {
+        "conversation": conversation.pk,
+        "rating": conversation.csat_rating,
+        "comment": conversation.csat_comment,
+        "at": rated_at.isoformat().replace("+00:00", "Z") if rated_at else None,
+    }

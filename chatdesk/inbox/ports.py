@@ -2,7 +2,8 @@
 
 inbox never imports channels_ingest or realtime. They register their
 implementations here from their AppConfig.ready(): channels_ingest the delivery
-of a reply, realtime the websocket fan-out of stored events.
+of a reply, realtime the websocket fan-out of stored events, webhooks the events
+integrators subscribe to.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ _fan_out: Callable[[list[dict], dict[int, list[int]]], None] | None = None
 _visitor: Callable[[int, str, str], None] | None = None
 _fan_out_transient: Callable[[dict, list[int]], None] | None = None
 _waiting_changed: Callable[[set[int]], None] | None = None
+_integration: Callable[[list[tuple[str, Callable[[], dict]]]], None] | None = None
 
 
 def register_delivery(func: Callable[[int, int | None], None]) -> None:
@@ -71,3 +73,19 @@ def waiting_changed(conversation_ids: set[int]) -> None:
     `conversation_ids`: the chats that changed, some of which may have left the line."""
     if _waiting_changed is not None:
         _waiting_changed(conversation_ids)
+
+
+def register_integration_listener(
+    func: Callable[[list[tuple[str, Callable[[], dict]]]], None],
+) -> None:
+    global _integration
+    _integration = func
+
+
+def integration_events(events: list[tuple[str, Callable[[], dict]]]) -> None:
+    """Tell integrators (outbound webhooks) of changes, inside the changes' transaction,
+    so what they will be sent is stored with them. Each event is (type, data): `data` is
+    called only if someone listens for that type (most desks have no webhooks, and
+    representing costs time). A batch costs the listener one read of who listens."""
+    if _integration is not None and events:
+        _integration(events)

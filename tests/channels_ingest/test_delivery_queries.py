@@ -32,8 +32,9 @@ pytestmark = pytest.mark.django_db
 # account; their files; the customers' last inbound times (24-hour window); then one
 # transaction (2 statements on its edges): the UPDATE recording the providers' ids, the
 # conversations locked, each one's audience, the events and their recipients. The same
-# for a batch of a sender's replies in one conversation as for one reply.
-QUERIES_PER_DELIVERY = 11
+# for a batch of a sender's replies in one conversation as for one reply. Plus one read
+# of the active webhook subscriptions for the batch's message.status events.
+QUERIES_PER_DELIVERY = 11 + 1
 
 
 class RedisTraffic:

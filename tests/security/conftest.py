@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 import pytest
@@ -9,6 +10,7 @@ from django.core.cache import cache
 
 from chatdesk.accounts.models import Role
 from chatdesk.inbox.services.attachments import attachment_upload
+from chatdesk.webhooks.models import WebhookDelivery, WebhookSubscription
 from contacts.models import Contact
 from queues.models import BusinessHours, Queue
 from templates_app.models import QuickTemplate
@@ -49,6 +51,8 @@ class World:
     site_key: str
     bob: int
     business_hours: int  # used by no queue, so it may be deleted
+    webhook: int = 0  # a subscription with one delivery, failed
+    webhook_delivery: int = 0
 
 
 @pytest.fixture
@@ -80,4 +84,19 @@ def world(customer_writes, queue_a, alice, bob, carol, oscar, olga) -> World:
         site_key=site.external_id,
         bob=bob.pk,
         business_hours=BusinessHours.objects.create(name="Weekdays", time_zone="UTC").pk,
+        **_webhook(),
     )
+
+
+def _webhook() -> dict[str, int]:
+    subscription = WebhookSubscription.objects.create(
+        url="https://hooks.example.com/chatdesk", secret="s" * 32, events=["message.created"]
+    )
+    delivery = WebhookDelivery.objects.create(
+        subscription=subscription,
+        event_id=uuid.uuid4(),
+        type="message.created",
+        payload="{}",
+        state=WebhookDelivery.State.FAILED,
+    )
+    return {"webhook": subscription.pk, "webhook_delivery": delivery.pk}

@@ -116,6 +116,16 @@ def _template_body(w: World) -> dict:
     return {"title": "Bye", "body": "Goodbye", "language": "en"}
 
 
+def _webhook_body(w: World) -> dict:
+    # A public address literal: accepted without a DNS lookup, and nothing is sent.
+    return {
+        "url": "https://93.184.215.14/hooks",
+        "secret": "s" * 32,
+        "events": ["conversation.created", "message.created"],
+    }
+
+
+WEBHOOK = lambda w: {"id": w.webhook}  # noqa: E731
 CONV = lambda w: {"id": w.conversation}  # noqa: E731
 CONV_PK = lambda w: {"conversation_pk": w.conversation}  # noqa: E731
 
@@ -280,6 +290,23 @@ TABLE: dict[tuple[str, str], Call] = {
     ),
     ("get", "/api/v1/attachments/{id}/{variant}/"): Call(
         in_view(200), params=lambda w: {"id": w.attachment, "variant": "file"}
+    ),
+    # --- outbound webhooks: the system owner's alone
+    ("get", "/api/v1/webhook-subscriptions/"): Call(owner_only(200)),
+    ("post", "/api/v1/webhook-subscriptions/"): Call(owner_only(201), body=_webhook_body),
+    ("get", "/api/v1/webhook-subscriptions/{id}/"): Call(owner_only(200), params=WEBHOOK),
+    ("put", "/api/v1/webhook-subscriptions/{id}/"): Call(
+        owner_only(200), params=WEBHOOK, body=_webhook_body
+    ),
+    ("patch", "/api/v1/webhook-subscriptions/{id}/"): Call(
+        owner_only(200), params=WEBHOOK, body=lambda w: {"active": False}
+    ),
+    ("delete", "/api/v1/webhook-subscriptions/{id}/"): Call(owner_only(204), params=WEBHOOK),
+    ("get", "/api/v1/webhook-subscriptions/{id}/deliveries/"): Call(
+        owner_only(200), params=WEBHOOK
+    ),
+    ("post", "/api/v1/webhook-subscriptions/deliveries/{id}/redeliver/"): Call(
+        owner_only(202), params=lambda w: {"id": w.webhook_delivery}
     ),
     # --- live-chat visitors are anonymous by design
     ("post", "/api/v1/livechat/sessions/"): Call(

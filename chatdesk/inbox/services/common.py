@@ -68,6 +68,7 @@ def already_owned_detail(conversation: Conversation) -> str:
 def log(conversation: Conversation, kind: str, *, actor: User | None, **data: object) -> None:
     """Append to the conversation's history (who did what, when)."""
     ConversationEvent.objects.create(conversation=conversation, actor=actor, kind=kind, data=data)
+    events.history_to_integrators(conversation, kind, actor=actor, data=data)
 
 
 def _name(user: User | None) -> str:
