@@ -13,6 +13,7 @@ from chatdesk.inbox import events, ports
 from chatdesk.inbox.models import Message
 from chatdesk.inbox.services.delivery import message_mark_failed
 from chatdesk.inbox.services.lifecycle import conversation_deal_with
+from chatdesk.inbox.services.notes import note_add
 from chatdesk.inbox.services.ownership import (
     conversation_take,
     conversation_transfer,
@@ -99,15 +100,9 @@ def test_one_event_has_one_id_and_one_body_for_all_its_subscriptions(subscribe, 
 
 
 def _note(conversation, author) -> Message:
-    with transaction.atomic():
-        note = Message.objects.create(
-            conversation=conversation,
-            direction=Message.Direction.OUT,
-            sender=author,
-            kind=Message.Kind.NOTE,
-            body="Customer is a VIP, be nice",
-        )
-        events.message_created(note)
+    note, _ = note_add(
+        conversation_id=conversation.pk, agent=author, body="Customer is a VIP, be nice"
+    )
     return note
 
 
@@ -182,3 +177,17 @@ def test_without_subscriptions_nothing_is_represented_for_webhooks(customer_writ
     customer_writes("Hello")
     assert made == ["conversation.created", "message.created"]
     assert WebhookDelivery.objects.count() == 0
+
+
+def test_a_rating_goes_as_csat_received(subscribe, customer_writes, alice, queue_a):
+    ratings = subscribe("csat.received")
+    queue_a.csat_enabled = True
+    queue_a.save(update_fields=["csat_enabled"])
+    conversation = customer_writes("Hello").conversation
+    conversation_take(conversation_id=conversation.pk, agent=alice)
+    conversation_deal_with(conversation_id=conversation.pk, agent=alice)
+    customer_writes("4")  # the answer to the rating question: rates the closed chat
+    (delivery,) = ratings.deliveries.all()
+    event = json.loads(delivery.payload)
+    assert event["type"] == "csat.received"
+    assert event["data"]["conversation"] == conversation.pk and event["data"]["rating"] == 4

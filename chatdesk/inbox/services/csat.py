@@ -180,6 +180,7 @@ def _rate(conversation: Conversation, *, rating: int, comment: str) -> None:
     conversation.csat_at = now()
     conversation.save(update_fields=["csat_rating", "csat_comment", "csat_at"])
     events.conversation_changed(conversation)
+    events.csat_received(conversation)
 
 
 def _valid_rating(rating: object) -> int:
