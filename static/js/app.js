@@ -16,6 +16,9 @@ import { AgentSocket } from "./socket.js";
 import { on, store, titleFor } from "./store.js";
 import { initTemplates, showTemplates } from "./templates-panel.js";
 import { hideTyping, initTyping, showTyping } from "./typing.js";
+import { countsOnEvent, initCounts, refreshCounts } from "./view-counts.js";
+import { initKeyboard } from "./keyboard.js";
+import { initSlashTemplates } from "./slash-templates.js";
 
 function open(id) {
   selectRow(id);
@@ -59,7 +62,7 @@ const HANDLERS = {
   },
   "message.created": (m) => {
     const inList = noteMessage(m);
-    if (!inList && !store.filters.channel && !store.filters.queue && store.filters.view === "recents") loadList();
+    if (!inList && !store.filters.channel && !store.filters.queue && !store.filters.tab && store.filters.view === "recents") loadList();
     if (store.openId === m.conversation) { putMessage(m); if (m.direction === "in") { markRead(); hideTyping(m.conversation); } }
     const row = store.conversations.get(m.conversation);
     const fromOthers = m.direction === "in" || (row?.channel === "internal" && m.sender !== store.me.id);
@@ -75,6 +78,7 @@ const HANDLERS = {
 };
 
 async function resync() {
+  refreshCounts();
   await loadList();
   if (store.openId) await openConversation(store.openId);
 }
@@ -115,6 +119,9 @@ function start() {
   initDialogs();
   initSideDrawer();
   initSearch();
+  initCounts();
+  initKeyboard();
+  initSlashTemplates($("#reply"));
   on("open", open);
   on("open-hit", openHit);
   on("changed", changed);
@@ -122,7 +129,7 @@ function start() {
   on("left", (id) => { remove(id); if (store.openId === id) closeConversation(); });
   on("chat-opened", (chat) => { upsert(chat); open(chat.id); }); // an internal chat, or an SMS chat started from a contact
   const socket = new AgentSocket({
-    onEvent: (event) => HANDLERS[event.type]?.(event.data),
+    onEvent: (event) => { HANDLERS[event.type]?.(event.data); countsOnEvent(event.type); },
     onState: showConnection,
     onResync: resync,
   });
