@@ -222,8 +222,11 @@ def test_question_mark_lists_the_shortcuts_and_the_keys_work(
     # t takes an offered chat, d marks it dealt with.
     message = off_loop(customer_writes, "Where is my order?", name="Ola Nordmann")
     row(page, "Ola Nordmann").click()
+    expect(page.locator("#conv-title")).to_have_text("Ola Nordmann")
+    expect(page.get_by_role("toolbar").get_by_role("button", name="Take")).to_be_visible()
     page.locator("#conv-title").focus()
     page.keyboard.press("t")
+    expect(page.get_by_role("toolbar").get_by_role("button", name="Take")).to_have_count(0)
     expect(page.locator("#conv-sub")).to_contain_text("Yours")
     conversation = Conversation.objects.get(pk=message.conversation_id)
     assert conversation.owner_id == alice.pk
