@@ -70,7 +70,7 @@ FILTERS = [
         "view",
         str,
         enum=list(list_views.VIEWS),
-        description="Open chats only: mine, unassigned, or all (docs/api.md: Views).",
+        description="Open chats only: mine, unassigned, or all (docs/api.md: Views and order).",
     ),
     OpenApiParameter(
         "sort",
