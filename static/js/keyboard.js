@@ -14,7 +14,7 @@ export const SHORTCUTS = [
   ["Conversations", [
     [["j"], "Next conversation"],
     [["k"], "Previous conversation"],
-    [["↑", "↓"], "Move in the list (when it has the focus); Home and End jump"],
+    [["↑", "|", "↓"], "Move in the list (when it has the focus); Home and End jump"],
     [["Enter"], "Open the focused conversation"],
     [["t"], "Take the open conversation"],
     [["d"], "Mark the open conversation dealt with"],
@@ -40,7 +40,8 @@ export function initKeyboard() {
   $("#keys-list").replaceChildren(...SHORTCUTS.map(([group, keys]) => h("section", { class: "keys-group" },
     h("h3", {}, group),
     h("dl", {}, keys.map(([combo, what]) => [
-      h("dt", {}, combo.map((key, i) => [i ? " + " : "", h("kbd", {}, key)])),
+      // Keys pressed together are joined by "+", alternatives ("|") by "or".
+      h("dt", {}, combo.map((key, i) => (key === "|" ? " or " : [i && combo[i - 1] !== "|" ? " + " : "", h("kbd", {}, key)]))),
       h("dd", {}, what),
     ])))));
   $("#open-keys")?.addEventListener("click", () => dialog.showModal());
