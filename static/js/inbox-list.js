@@ -189,9 +189,10 @@ function longestWaiting(a, b) {
   return rank(a) - rank(b) || since(a) - since(b) || a.id - b.id;
 }
 
-// Mine: one's own chats and internal chats; Unassigned: customer chats nobody took yet.
+// Mine: one's own open chats and internal chats; Unassigned: customer chats nobody took yet.
 export function inTab(conversation, tab) {
-  if (tab === "mine") return conversation.channel === "internal" || conversation.owner === store.me.id;
+  const open = ["unassigned", "taken"].includes(conversation.status);
+  if (tab === "mine") return open && (conversation.channel === "internal" || conversation.owner === store.me.id);
   if (tab === "unassigned") return conversation.channel !== "internal" && !conversation.owner && conversation.status === "unassigned";
   return true;
 }
