@@ -40,7 +40,7 @@ class CategoryAdmin(admin.ModelAdmin):
 class CsvImportForm(forms.Form):
     file = forms.FileField(
         label="CSV file",
-        help_text="Columns: title, body, category, language, queue. UTF-8. "
+        help_text="Columns: title, body, category, language, queue, shortcut. UTF-8. "
         "Rows update the template with the same title, language and queue.",
     )
 
@@ -53,9 +53,17 @@ class CsvImportForm(forms.Form):
 
 @admin.register(QuickTemplate)
 class QuickTemplateAdmin(admin.ModelAdmin):
-    list_display = ("title", "category", "language", "queue", "usage_count", "updated_at")
+    list_display = (
+        "title",
+        "shortcut",
+        "category",
+        "language",
+        "queue",
+        "usage_count",
+        "updated_at",
+    )
     list_filter = ("category", "language", "queue")
-    search_fields = ("title", "body")
+    search_fields = ("title", "body", "shortcut")
     list_select_related = ("category", "queue")
     readonly_fields = ("usage_count", "created_by", "created_at", "updated_at")
     actions = ["export_csv"]

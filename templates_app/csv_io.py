@@ -1,7 +1,8 @@
 """CSV of templates for admin's import and export: one row per template.
 
 Columns: title, body, category (name), language, queue (name, empty for every
-queue). Parsing only reads; `services.templates_import` writes.
+queue), shortcut (optional; a file without the column leaves codes unchanged).
+Parsing only reads; `services.templates_import` writes.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 
 from templates_app.models import QuickTemplate
 
-COLUMNS = ("title", "body", "category", "language", "queue")
+COLUMNS = ("title", "body", "category", "language", "queue", "shortcut")
 
 
 class CsvImportError(Exception):
@@ -32,6 +33,7 @@ class CsvRow:
     category: str
     language: str
     queue: str
+    shortcut: str | None = None
 
 
 def templates_to_csv(templates: Iterable[QuickTemplate]) -> str:
@@ -46,6 +48,7 @@ def templates_to_csv(templates: Iterable[QuickTemplate]) -> str:
                 template.category.name if template.category else "",
                 template.language,
                 template.queue.name if template.queue else "",
+                template.shortcut or "",
             ]
         )
     return out.getvalue()
@@ -89,4 +92,5 @@ def _row(line: int, fields: dict[str, str]) -> CsvRow:
         category=fields.get("category", "").strip(),
         language=fields.get("language", "").strip() or "en",
         queue=fields.get("queue", "").strip(),
+        shortcut=fields["shortcut"].strip() if "shortcut" in fields else None,
     )

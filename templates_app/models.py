@@ -11,6 +11,7 @@ from django.db.models import Q
 
 from templates_app.languages import normalize_language, validate_language
 from templates_app.placeholders import validate_placeholders
+from templates_app.shortcuts import normalize_shortcut, validate_shortcut
 
 
 class Category(models.Model):
@@ -56,6 +57,18 @@ class QuickTemplate(models.Model):
         related_name="quick_templates",
         help_text="Empty: every agent sees it. Otherwise only that queue's members.",
     )
+    # Typed after "/" in the reply box to pick this template first; NULL: none, so
+    # any number of templates may go without one while a set code stays unique.
+    shortcut = models.CharField(
+        max_length=32,
+        null=True,
+        blank=True,
+        unique=True,
+        validators=[validate_shortcut],
+        help_text='Optional code typed after "/" in a reply, such as "thanks" or "refund-eu": '
+        "lowercase letters, digits, - and _.",
+        error_messages={"unique": "Another template already has this shortcut."},
+    )
     usage_count = models.PositiveIntegerField(default=0, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -95,3 +108,4 @@ class QuickTemplate(models.Model):
         # Runs after the field validators; a malformed tag is already reported by them.
         with contextlib.suppress(ValidationError):
             self.language = normalize_language(self.language)
+        self.shortcut = normalize_shortcut(self.shortcut)

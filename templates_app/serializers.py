@@ -6,6 +6,7 @@ from rest_framework import serializers
 from chatdesk.strict import RejectUnknownFieldsMixin
 from templates_app.languages import normalize_language
 from templates_app.models import QuickTemplate
+from templates_app.shortcuts import SHORTCUT_MAX, normalize_shortcut, validate_shortcut
 
 
 class QuickTemplateSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
@@ -16,10 +17,14 @@ class QuickTemplateSerializer(RejectUnknownFieldsMixin, serializers.ModelSeriali
         max_length=60, allow_blank=True, allow_null=True, required=False
     )
     language = serializers.CharField(max_length=35, required=False, default="en")
+    # Unique when set: a duplicate is reported by the model's check in the service.
+    shortcut = serializers.CharField(
+        max_length=SHORTCUT_MAX + 8, allow_blank=True, allow_null=True, required=False
+    )
 
     class Meta:
         model = QuickTemplate
-        fields = ["id", "title", "body", "category", "language", "queue", "usage_count"]
+        fields = ["id", "title", "body", "category", "language", "queue", "usage_count", "shortcut"]
         read_only_fields = ["usage_count"]
         # The per-scope title uniqueness is checked by the model in the service.
         validators: list = []
@@ -29,6 +34,13 @@ class QuickTemplateSerializer(RejectUnknownFieldsMixin, serializers.ModelSeriali
             return normalize_language(language)
         except DjangoValidationError as error:
             raise serializers.ValidationError(error.messages) from None
+
+    def validate_shortcut(self, shortcut: str | None) -> str | None:
+        try:
+            validate_shortcut(shortcut)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
+        return normalize_shortcut(shortcut)
 
 
 class CategorySerializer(serializers.Serializer):

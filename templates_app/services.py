@@ -15,7 +15,7 @@ from templates_app.csv_io import CsvImportError, CsvRow
 from templates_app.languages import normalize_language
 from templates_app.models import Category, QuickTemplate
 
-_EDITABLE = ("title", "body", "category", "language", "queue")
+_EDITABLE = ("title", "body", "category", "language", "queue", "shortcut")
 
 
 def category_resolve(*, name: str | None) -> Category | None:
@@ -36,9 +36,11 @@ def template_create(
     category: str | None = None,
     language: str = "en",
     queue: Any = None,
+    shortcut: str | None = None,
 ) -> QuickTemplate:
     template = QuickTemplate(
         title=title,
+        shortcut=shortcut,
         body=body,
         category=category_resolve(name=category),
         language=language,
@@ -53,7 +55,7 @@ def template_create(
 
 @transaction.atomic
 def template_update(*, template: QuickTemplate, changes: Mapping[str, Any]) -> QuickTemplate:
-    """Apply `changes` (any of title, body, category name, language, queue)."""
+    """Apply `changes` (any of title, body, category name, language, queue, shortcut)."""
     unknown = set(changes) - set(_EDITABLE)
     if unknown:
         raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
@@ -135,6 +137,8 @@ def _import_row(
     template.body = row.body
     template.language = language
     template.category = category_resolve(name=row.category)
+    if row.shortcut is not None:  # a file without the column keeps the codes as they are
+        template.shortcut = row.shortcut or None
     template.full_clean()
     template.save()
     return template, is_new

@@ -6,11 +6,12 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from chatdesk.inbox import selectors
+from chatdesk.inbox import list_views, selectors
 from chatdesk.inbox.models import Message
 from chatdesk.inbox.serializers import ConversationSerializer, MessageSerializer
 from chatdesk.inbox.services import (
@@ -94,6 +95,18 @@ FILTERS = [
     OpenApiParameter("channel", str, enum=["livechat", "whatsapp", "messenger", "sms", "internal"]),
     OpenApiParameter("queue", int),
     OpenApiParameter("archived", bool),
+    OpenApiParameter(
+        "view",
+        str,
+        enum=list(list_views.VIEWS),
+        description="Open chats only: mine, unassigned, or all (docs/api.md: Views and order).",
+    ),
+    OpenApiParameter(
+        "sort",
+        str,
+        enum=list(list_views.SORTS),
+        description="activity (default): newest first; waiting: longest-waiting customer first.",
+    ),
 ]
 
 
@@ -121,7 +134,19 @@ class ConversationViewSet(
                 .prefetch_related("participants"),
                 self.request.user,
             )
-        return selectors.conversation_list(self.request.user, archived=archived)
+        try:
+            view = list_views.parse_view(self.request.query_params.get("view"))
+            sort = list_views.parse_sort(self.request.query_params.get("sort"))
+        except list_views.BadListParameter as error:
+            raise ValidationError({error.field: [str(error)]}) from None
+        if view and archived:
+            raise ValidationError(
+                {"view": ["Views hold open chats; archived=true lists the others."]}
+            )
+        rows = selectors.conversation_list(self.request.user, archived=archived)
+        if view:
+            rows = list_views.in_view(rows, self.request.user, view)
+        return list_views.sorted_by(rows, sort)
 
     @extend_schema(parameters=FILTERS)
     def list(self, request: Request, *args, **kwargs) -> Response:
@@ -232,6 +257,22 @@ class ConversationViewSet(
     def read(self, request: Request, pk: str) -> Response:
         last = reading.conversation_mark_read(conversation_id=int(pk), agent=request.user)
         return Response({"last_read_message_id": last})
+
+    @extend_schema(
+        request=None,
+        responses=inline_serializer(
+            "ViewCounts",
+            {
+                "mine": serializers.IntegerField(),
+                "unassigned": serializers.IntegerField(),
+                "all": serializers.IntegerField(),
+            },
+        ),
+    )
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def counts(self, request: Request) -> Response:
+        """How many open chats each view holds for the caller."""
+        return Response(list_views.view_counts(request.user))
 
     @extend_schema(request=InternalSerializer, responses=ConversationSerializer)
     @action(detail=False, methods=["post"])

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from chatdesk.accounts.models import User
-from chatdesk.inbox import selectors
+from chatdesk.inbox import list_views, selectors
 from chatdesk.inbox.models import Channel, Conversation
 from chatdesk.inbox.quality import sla_state
 from chatdesk.inbox.serializers import ConversationSerializer, represent
@@ -27,15 +27,29 @@ def row_filters(params) -> dict:
         "archived": params.get("view") == "archived",
         "channel": channel if channel in Channel.values else "",
         "queue": int(queue) if queue.isdigit() else None,
+        # Mine and Unassigned narrow Recents to a view; All is Recents as it is.
+        "tab": params.get("tab") if params.get("tab") in ("mine", "unassigned") else "",
+        "sort": params.get("sort") if params.get("sort") in list_views.SORTS else "activity",
     }
 
 
-def row_queryset(user: User, *, archived: bool, channel: str, queue: int | None) -> QuerySet:
+def row_queryset(
+    user: User,
+    *,
+    archived: bool,
+    channel: str,
+    queue: int | None,
+    tab: str = "",
+    sort: str = "activity",
+) -> QuerySet:
     rows = selectors.inbox_rows(user, archived=archived).prefetch_related("participants")
     if channel:
         rows = rows.filter(channel=channel)
     if queue:
         rows = rows.filter(queue_id=queue)
+    if tab and not archived:
+        rows = list_views.in_view(rows, user, tab)
+    rows = list_views.sorted_by(rows, sort)
     return selectors.with_unread_counts(rows, user)[:ROW_LIMIT]
 
 
@@ -46,6 +60,10 @@ def row_data(conversation: Conversation) -> dict:
     data["queue_name"] = conversation.queue.name if conversation.queue_id else ""
     data["owner_name"] = (owner.get_full_name() or owner.username) if owner else ""
     data["sla_targets"] = sla_targets(conversation)
+    # Only rows read in the waiting order carry it; the client sorts by it then.
+    waiting_since = getattr(conversation, "waiting_since", None)
+    data["waiting_since"] = waiting_since.isoformat() if waiting_since else None
+    data["waiting_rank"] = getattr(conversation, "waiting_rank", None)
     return data
 
 

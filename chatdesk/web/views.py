@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from chatdesk.accounts.models import AgentSettings, User
 from chatdesk.accounts.services import agent_settings_get
+from chatdesk.inbox.list_views import view_counts
 from chatdesk.inbox.models import Channel
 from chatdesk.inbox.serializers import conversation_title
 from chatdesk.web.rows import row_data, row_filters, row_queryset, row_sla
@@ -16,6 +17,8 @@ from queues.models import Queue
 from queues.selectors import agent_queues
 from templates_app.selectors import templates_for_user
 
+# The list's views: Mine and Unassigned narrow Recents; All ("") is Recents itself.
+VIEW_TABS = [("mine", "Mine"), ("unassigned", "Unassigned"), ("", "All")]
 CHANNEL_CHOICES = [(c.value, c.label) for c in Channel if c != Channel.INTERNAL]
 
 
@@ -33,6 +36,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "channels": CHANNEL_CHOICES,
         "queues": _queues_for(request.user),
+        "view_tabs": VIEW_TABS,
         "bootstrap": _bootstrap(request.user),
     }
     return render(request, "web/inbox.html", context)
@@ -69,6 +73,7 @@ def _bootstrap(user: User) -> dict:
             "status": user.status,
             "supervisor": user.is_supervisor,
         },
+        "counts": view_counts(user),
         "settings": {
             "show_toaster": settings.show_toaster,
             "web_notifications": settings.web_notifications,

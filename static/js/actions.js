@@ -161,3 +161,11 @@ function rovingFocus(event) {
   buttons.forEach((b) => b.setAttribute("tabindex", b === next ? "0" : "-1"));
   next?.focus();
 }
+
+// A keyboard shortcut's way in: the action runs only where its button would show.
+export function runShortcut(action) {
+  if (!store.open || store.open.id !== store.openId) return false;
+  if (!available(store.open).some(([name]) => name === action)) return false;
+  run(action);
+  return true;
+}

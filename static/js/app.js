@@ -17,6 +17,9 @@ import { on, store, titleFor } from "./store.js";
 import { initTemplates, showTemplates } from "./templates-panel.js";
 import { hideTyping, initTyping, showTyping } from "./typing.js";
 import { mentioned } from "./notes.js";
+import { countsOnEvent, initCounts, refreshCounts } from "./view-counts.js";
+import { initKeyboard } from "./keyboard.js";
+import { initSlashTemplates } from "./slash-templates.js";
 
 function open(id) {
   selectRow(id);
@@ -60,7 +63,7 @@ const HANDLERS = {
   },
   "message.created": (m) => {
     const inList = noteMessage(m);
-    if (!inList && !store.filters.channel && !store.filters.queue && store.filters.view === "recents") loadList();
+    if (!inList && !store.filters.channel && !store.filters.queue && !store.filters.tab && store.filters.view === "recents") loadList();
     if (store.openId === m.conversation) { putMessage(m); if (m.direction === "in") { markRead(); hideTyping(m.conversation); } }
     const row = store.conversations.get(m.conversation);
     const fromOthers = m.direction === "in" || (row?.channel === "internal" && m.sender !== store.me.id);
@@ -77,6 +80,7 @@ const HANDLERS = {
 };
 
 async function resync() {
+  refreshCounts();
   await loadList();
   if (store.openId) await openConversation(store.openId);
 }
@@ -117,6 +121,9 @@ function start() {
   initDialogs();
   initSideDrawer();
   initSearch();
+  initCounts();
+  initKeyboard();
+  initSlashTemplates($("#reply"));
   on("open", open);
   on("open-hit", openHit);
   on("changed", changed);
@@ -124,7 +131,7 @@ function start() {
   on("left", (id) => { remove(id); if (store.openId === id) closeConversation(); });
   on("chat-opened", (chat) => { upsert(chat); open(chat.id); }); // an internal chat, or an SMS chat started from a contact
   const socket = new AgentSocket({
-    onEvent: (event) => HANDLERS[event.type]?.(event.data),
+    onEvent: (event) => { HANDLERS[event.type]?.(event.data); countsOnEvent(event.type); },
     onState: showConnection,
     onResync: resync,
   });

@@ -12,13 +12,23 @@ const STATUS = { unassigned: "Waiting", taken: "Taken", dealt_with: "Dealt with"
 export function initList() {
   const form = $("#list-filters");
   const params = new URLSearchParams(location.search);
-  store.filters = { view: params.get("view") || "recents", channel: params.get("channel") || "", queue: params.get("queue") || "" };
-  form.addEventListener("change", () => {
-    store.filters = { view: $("#view").value, channel: $("#filter-channel").value, queue: $("#filter-queue").value };
-    const query = new URLSearchParams(Object.entries(store.filters).filter(([, v]) => v && v !== "recents"));
+  store.filters = {
+    view: params.get("view") || "recents", channel: params.get("channel") || "", queue: params.get("queue") || "",
+    tab: ["mine", "unassigned"].includes(params.get("tab")) ? params.get("tab") : "",
+    sort: params.get("sort") === "waiting" ? "waiting" : "activity",
+  };
+  const refilter = () => {
+    store.filters = {
+      view: $("#view").value, channel: $("#filter-channel").value, queue: $("#filter-queue").value,
+      tab: store.filters.tab, sort: $("#sort").value,
+    };
+    $("#view-tabs").hidden = store.filters.view === "archived";
+    const query = new URLSearchParams(Object.entries(store.filters).filter(([, v]) => v && v !== "recents" && v !== "activity"));
     history.replaceState(null, "", `${location.pathname}${query.size ? `?${query}` : ""}${location.hash}`);
     loadList();
-  });
+  };
+  form.addEventListener("change", refilter);
+  initViewTabs(refilter);
   form.addEventListener("submit", (event) => { event.preventDefault(); loadList(); });
   list.addEventListener("click", (event) => {
     const row = event.target.closest(".row");
@@ -48,6 +58,7 @@ function fits(conversation) {
   const theirs = conversation.owner && conversation.owner !== store.me.id && conversation.channel !== "internal";
   if (theirs && !store.me.supervisor) return false;
   if (conversation.archived !== (view === "archived")) return false;
+  if (view !== "archived" && !inTab(conversation, store.filters.tab)) return false;
   if (channel && conversation.channel !== channel) return false;
   return !queue || String(conversation.queue) === queue;
 }
@@ -59,6 +70,8 @@ export function upsert(conversation) {
   const merged = { last_message: "", queue_name: "", owner_name: "", ...known, ...conversation };
   // Events carry the owner's id, not the name: fetch the rows again, quietly.
   if (known && known.owner !== conversation.owner) { merged.owner_name = ""; reloadSoon(); }
+  // The waiting order needs the server's wait times: read the rows again, quietly.
+  if (store.filters.sort === "waiting") reloadSoon();
   // Events leave unread_count to the client (it is per agent).
   merged.unread_count = conversation.unread_count ?? known?.unread_count ?? 0;
   store.conversations.set(conversation.id, merged);
@@ -77,6 +90,7 @@ export function noteMessage(message) {
   if (message.kind === "event" || message.kind === "note") return true;
   row.last_message = message.body || (message.attachments?.length ? `📎 ${message.attachments[0].name}` : "");
   row.last_message_at = message.created_at;
+  if (store.filters.sort === "waiting") reloadSoon();
   const reading = store.openId === row.id && !document.hidden;
   // A colleague's line in an internal chat is "out" (an agent sent it) but unread for this agent.
   const fromOthers = message.direction === "in" || (row.channel === "internal" && message.sender !== store.me.id);
@@ -92,9 +106,7 @@ export function markRead(id) {
 
 function render() {
   const focusedId = document.activeElement?.closest?.(".row")?.dataset.id;
-  const rows = [...store.conversations.values()].sort(
-    (a, b) => new Date(b.last_message_at || b.created_at) - new Date(a.last_message_at || a.created_at) || b.id - a.id,
-  );
+  const rows = [...store.conversations.values()].sort(store.filters.sort === "waiting" ? longestWaiting : newestActivity);
   list.replaceChildren(...rows.map((row) => h("li", { class: "row-item" }, rowButton(row))));
   paintSla();
   empty.hidden = rows.length > 0;
@@ -214,4 +226,55 @@ export function paintSla(now = Date.now()) {
     // Words as well as colour: the state must not be told by colour alone.
     flag.textContent = state === "breached" ? "Overdue" : `Due in ${left}m`;
   });
+}
+// The orders of the list (docs/api.md: Views and order). Activity: newest first.
+const newestActivity = (a, b) =>
+  new Date(b.last_message_at || b.created_at) - new Date(a.last_message_at || a.created_at) || b.id - a.id;
+
+// Waiting: a customer waiting for a reply first, longest wait first. The rows carry the
+// server's rank and start of the wait; a row not read back yet goes by its creation.
+function longestWaiting(a, b) {
+  const rank = (row) => row.waiting_rank ?? 1;
+  const since = (row) => new Date(row.waiting_since || row.created_at).getTime();
+  return rank(a) - rank(b) || since(a) - since(b) || a.id - b.id;
+}
+
+// Mine: one's own open chats and internal chats; Unassigned: customer chats nobody took yet.
+export function inTab(conversation, tab) {
+  const open = ["unassigned", "taken"].includes(conversation.status);
+  if (tab === "mine") return open && (conversation.channel === "internal" || conversation.owner === store.me.id);
+  if (tab === "unassigned") return conversation.channel !== "internal" && !conversation.owner && conversation.status === "unassigned";
+  return true;
+}
+
+function initViewTabs(refilter) {
+  const tabs = [...document.querySelectorAll("#view-tabs [role=tab]")];
+  const select = (tab) => {
+    tabs.forEach((t) => {
+      const on = t === tab;
+      t.setAttribute("aria-selected", String(on));
+      t.tabIndex = on ? 0 : -1;
+    });
+    store.filters.tab = tab.dataset.tab;
+    refilter();
+  };
+  tabs.forEach((tab, i) => {
+    tab.addEventListener("click", () => select(tab));
+    tab.addEventListener("keydown", (event) => {
+      const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
+      if (!step) return;
+      const next = tabs[(i + step + tabs.length) % tabs.length];
+      select(next);
+      next.focus();
+    });
+  });
+}
+
+// The next (step 1) or previous (step -1) conversation of the list after the open one.
+export function neighbour(step) {
+  const rows = [...list.querySelectorAll(".row")];
+  if (!rows.length) return null;
+  const index = rows.findIndex((row) => Number(row.dataset.id) === store.openId);
+  const next = index < 0 ? rows[step > 0 ? 0 : rows.length - 1] : rows[index + step];
+  return next ? Number(next.dataset.id) : null;
 }

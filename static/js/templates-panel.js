@@ -79,9 +79,15 @@ async function insert(id) {
     return;
   }
   try {
-    const rendered = await api(`/api/v1/templates/${id}/render/`, { method: "POST", body: { conversation: store.openId } });
-    fillReply(rendered.text);
+    fillReply(await renderTemplate(id, store.openId));
   } catch (error) {
     toast(error.message, { kind: "error" });
   }
+}
+
+// The template's text for this agent and conversation's contact (counts one use);
+// the panel and the reply box's "/" picker both insert this.
+export async function renderTemplate(id, conversationId) {
+  const rendered = await api(`/api/v1/templates/${id}/render/`, { method: "POST", body: { conversation: conversationId } });
+  return rendered.text;
 }

@@ -236,6 +236,7 @@ TABLE: dict[tuple[str, str], Call] = {
     ),
     # --- conversations: visibility decides, 404 for a chat one may not see
     ("get", "/api/v1/conversations/"): Call(signed_in(200)),
+    ("get", "/api/v1/conversations/counts/"): Call(signed_in(200)),
     ("get", "/api/v1/conversations/{id}/"): Call(in_view(200), params=CONV),
     # Only an archived chat may be deleted: a live one is refused even to who sees it.
     ("delete", "/api/v1/conversations/{id}/"): Call(in_view(409), params=CONV),

@@ -41,6 +41,7 @@ def test_create_returns_the_contract_fields(manager_api, db):
         "language": "pt-BR",
         "queue": queue.pk,
         "usage_count": 0,
+        "shortcut": None,
     }
     assert template.created_by.role == Role.MANAGER
 

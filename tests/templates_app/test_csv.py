@@ -64,7 +64,7 @@ def test_export_of_selected_templates_by_admin_action(manager_client):
     response = manager_client.post(ADMIN, {"action": "export_csv", "_selected_action": [keep.pk]})
     assert response.status_code == 200
     lines = response.content.decode().splitlines()
-    assert lines[0] == "title,body,category,language,queue"
+    assert lines[0] == "title,body,category,language,queue,shortcut"
     assert len(lines) == 2 and lines[1].startswith("Wanted,")
 
 

@@ -273,6 +273,15 @@ class Command(BaseCommand):
         ),
     ]
 
+    # What agents type after "/" in a reply to find a template first.
+    SHORTCUTS = {
+        ("Greeting", "en"): "hi",
+        ("Begrüßung", "de"): "hallo",
+        ("Order delayed", "en"): "delay",
+        ("Shipping abroad", "en"): "ship",
+        ("Closing", "en"): "bye",
+    }
+
     def _templates(self, manager: User, support: Queue) -> None:
         for title, category, language, body, support_only in self.TEMPLATES:
             if QuickTemplate.objects.filter(title=title, language=language).exists():
@@ -284,6 +293,7 @@ class Command(BaseCommand):
                 category=category,
                 language=language,
                 queue=support if support_only else None,
+                shortcut=self.SHORTCUTS.get((title, language)),
             )
 
     def _internal_chat(self, alice: User, bob: User, now) -> None:
