@@ -70,3 +70,22 @@ def waiting_changed(conversation_ids: set[int]) -> None:
     `conversation_ids`: the chats that changed, some of which may have left the line."""
     if _waiting_changed is not None:
         _waiting_changed(conversation_ids)
+
+
+# WhatsApp templates live with the channels (channels_ingest): inbox asks them to fill one.
+_template_renderer: Callable[[int, dict, int | None], tuple[str, dict]] | None = None
+
+
+def register_template_renderer(func: Callable[[int, dict, int | None], tuple[str, dict]]) -> None:
+    global _template_renderer
+    _template_renderer = func
+
+
+def render_template(
+    template_id: int, values: dict, channel_account_id: int | None
+) -> tuple[str, dict]:
+    """(the text the customer reads, what the outbox sends) of a template filled with
+    `values` for a chat on `channel_account_id`; a DomainError when it cannot be sent."""
+    if _template_renderer is None:
+        raise RuntimeError("No WhatsApp template renderer is registered.")
+    return _template_renderer(template_id, values, channel_account_id)

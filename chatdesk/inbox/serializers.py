@@ -91,6 +91,7 @@ class MessageSerializer(serializers.ModelSerializer):
             "kind",
             "event",
             "missing_files",
+            "template",
         ]
 
     def get_sender_name(self, obj: Message) -> str:
@@ -141,6 +142,7 @@ class ConversationSerializer(serializers.ModelSerializer):
             "offline",
             "held_until",
             "created_at",
+            "reply_window_closes_at",
         ]
 
     def get_contact(self, obj: Conversation) -> int | None:
