@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pytest
 from django.core.cache import cache
 
+from channels_ingest.whatsapp_templates import WhatsAppTemplate
 from chatdesk.accounts.models import Role
 from chatdesk.inbox.services.attachments import attachment_upload
 from contacts.models import Contact
@@ -49,6 +50,7 @@ class World:
     site_key: str
     bob: int
     business_hours: int  # used by no queue, so it may be deleted
+    wa_template: int = 0  # a WhatsApp template of the chat's account
 
 
 @pytest.fixture
@@ -80,4 +82,11 @@ def world(customer_writes, queue_a, alice, bob, carol, oscar, olga) -> World:
         site_key=site.external_id,
         bob=bob.pk,
         business_hours=BusinessHours.objects.create(name="Weekdays", time_zone="UTC").pk,
+        wa_template=WhatsAppTemplate.objects.create(
+            account_id=message.conversation.channel_account_id,
+            name="order_update",
+            language="en_US",
+            body="Hello {{1}}, your order {{2}} has shipped.",
+            variables=["customer_name", "order_id"],
+        ).pk,
     )

@@ -83,6 +83,7 @@ def _real_path_parameters(path: str, world) -> dict[str, int]:
         "/api/v1/conversations/": world.conversation,
         "/api/v1/queues/": world.queue,
         "/api/v1/templates/": world.template,
+        "/api/v1/whatsapp-templates/": world.wa_template,
     }
     params: dict[str, int] = {}
     if "{conversation_pk}" in path:
