@@ -143,6 +143,7 @@ class ConversationSerializer(serializers.ModelSerializer):
             "held_until",
             "created_at",
             "reply_window_closes_at",
+            "channel_account",
         ]
 
     def get_contact(self, obj: Conversation) -> int | None:

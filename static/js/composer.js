@@ -6,6 +6,7 @@
 import { api, upload } from "./api.js";
 import { $, fileSize, h, uuid } from "./dom.js";
 import { putMessage } from "./conversation.js";
+import { closedReason, initReplyWindow, windowClosed } from "./reply-window.js";
 import { on, store } from "./store.js";
 import { toast } from "./toast.js";
 
@@ -29,6 +30,8 @@ export function initComposer() {
   initDrop();
   on("conversation", (conversation) => setEnabled(conversation));
   on("conversation-gone", () => setEnabled(null));
+  // WhatsApp and Messenger: free text only while the customer's reply window is open.
+  initReplyWindow(() => setEnabled(store.open));
 }
 
 export function fillReply(text) {
@@ -42,10 +45,12 @@ export const focusReply = () => textarea.focus();
 function setEnabled(conversation) {
   const ended = !conversation || ["dealt_with", "ended"].includes(conversation.status);
   const theirs = conversation?.owner && conversation.owner !== store.me.id && !store.me.supervisor;
-  [textarea, $("#send"), $("#attach")].forEach((el) => { el.disabled = Boolean(ended || theirs); });
+  const windowShut = !ended && !theirs && windowClosed(conversation);
+  [textarea, $("#send"), $("#attach")].forEach((el) => { el.disabled = Boolean(ended || theirs || windowShut); });
   // Say why the box is shut, so nobody hunts for a missing permission.
   if (ended) textarea.placeholder = "This chat is closed; nothing more can be sent here.";
   else if (theirs) textarea.placeholder = "A colleague owns this chat; only they can answer.";
+  else if (windowShut) textarea.placeholder = closedReason(conversation);
   else textarea.placeholder = "Write a reply… Enter sends, Shift+Enter adds a line";
   const id = String(conversation?.id ?? "");
   if (id !== form.dataset.conversation) { clearFiles(); showError(""); }
