@@ -23,6 +23,15 @@ def _migrate(target):
     return executor.loader.project_state(target).apps
 
 
+@pytest.fixture(autouse=True)
+def _back_to_the_latest_schema():
+    """Later migrations' columns come back for the tests that run after this one."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 def test_waiting_replies_get_their_due_time(settings):
     apps = _migrate(BEFORE)
     Conversation = apps.get_model("inbox", "Conversation")
