@@ -219,3 +219,18 @@ def test_sms_and_live_chat_have_no_window(api, alice, queue_a, customer_writes, 
     assert conversation.reply_window_closes_at is None
     clock.at = WROTE_AT + timedelta(days=30)
     assert reply(api, alice, conversation).status_code == 201
+
+
+def test_retrying_free_text_after_the_window_is_refused_at_once(web, api, alice, wa, clock):
+    conversation = whatsapp_writes(web, WROTE_AT)
+    message_id = reply(api, alice, conversation).json()["id"]
+    Message.objects.filter(pk=message_id).update(
+        delivery_status=DeliveryStatus.FAILED, delivery_error="131047 Re-engagement message"
+    )
+    clock.at = WROTE_AT + timedelta(days=1, minutes=1)
+    response = api(alice).post(
+        f"/api/v1/conversations/{conversation.pk}/messages/{message_id}/retry/"
+    )
+    assert response.status_code == 409
+    assert response.json()["code"] == "window_closed"
+    assert Message.objects.get(pk=message_id).delivery_status == DeliveryStatus.FAILED

@@ -3,6 +3,7 @@ then approved WhatsApp templates once free text can no longer go."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from playwright.sync_api import expect
 
 from channels_ingest.whatsapp_templates import WhatsAppTemplate
 from chatdesk.inbox.models import Channel, Conversation, Message
+from chatdesk.inbox.services.receive import Inbound, message_receive
 from tests.e2e.conftest import row
 from tests.e2e.test_inbox_live import owned_chat
 
@@ -86,6 +88,41 @@ def test_the_composer_switches_to_templates_when_the_window_closes(sign_in, alic
     assert sent.template["name"] == "order_update"
     assert sent.template["parameters"] == ["Wendy", "A-77"]
     expect(page.get_by_label("customer name")).to_have_value("")
+
+
+def test_a_new_customer_message_reopens_the_composer(sign_in, alice, queue_a, off_loop):
+    conversation = _windowed_chat(
+        alice,
+        queue_a,
+        channel=Channel.WHATSAPP,
+        name="Rita Reopen",
+        closes_in=-timedelta(hours=2),
+    )
+    page = sign_in(alice)
+    row(page, "Rita Reopen").click()
+    expect(page.get_by_label("Reply")).to_be_disabled()
+    expect(page.locator("#template-picker")).to_be_visible()
+
+    account = conversation.channel_account
+    off_loop(
+        message_receive,
+        inbound=Inbound.to_account(
+            account,
+            sender_address=conversation.identity.address,
+            sender_name="",
+            body="Are you still there?",
+            provider_message_id="wamid.REOPEN",
+            sent_at=timezone.now(),
+            reply_window=timedelta(hours=24),
+        ),
+    )
+    expect(page.locator(".msg.in .msg-body").last).to_have_text("Are you still there?")
+    expect(page.get_by_label("Reply")).to_be_enabled()
+    expect(page.locator("#template-picker")).to_be_hidden()
+    # Minutes are rounded up: a full day, or a minute less when the clock just ticked over.
+    expect(page.locator("#reply-window")).to_contain_text(
+        re.compile(r"Reply window: (24 h 0|23 h 59) min left")
+    )
 
 
 def test_messenger_after_the_window_says_why_the_box_is_shut(sign_in, alice, queue_a):
