@@ -16,7 +16,7 @@ from django.db import models
 
 PLACEHOLDER = re.compile(r"\{\{\s*(\d+)\s*\}\}")
 VARIABLE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
-# Meta refuses a body parameter longer than this (error 132005).
+# A template's body holds at most this many characters at Meta: no value can be longer.
 PARAMETER_LIMIT = 1024
 
 

@@ -95,7 +95,9 @@ function tick() {
   line.textContent = closedReason(current);
   line.title = `Closed at ${at.toLocaleString()}`;
   onChange(true, closedReason(current));
-  if (current.channel === "whatsapp") showPicker();
+  // Only whoever may answer the chat gets the templates (a colleague's chat stays theirs).
+  const theirs = current.owner && current.owner !== store.me.id && !store.me.supervisor;
+  if (current.channel === "whatsapp" && !theirs) showPicker();
   else picker.hidden = true;
 }
 
