@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import time
 
 from django.db.models import Count
 
@@ -43,7 +44,7 @@ def webhook_bodies(
                 {
                     "from": customer,
                     "id": f"wamid.bench-{marker}",
-                    "timestamp": "1778594591",
+                    "timestamp": str(int(time.time())),
                     "type": "text",
                     "text": {"body": marker},
                 }

@@ -10,6 +10,7 @@ from django.utils.html import format_html
 
 from channels_ingest.models import ChannelAccount
 from channels_ingest.serializers import WEBHOOK_PATHS
+from channels_ingest.whatsapp_templates import WhatsAppTemplate
 
 SECRET_KEYS = sorted({key for keys in ChannelAccount.REQUIRED_CREDENTIALS.values() for key in keys})
 
@@ -30,6 +31,7 @@ class ChannelAccountForm(forms.ModelForm):
             "active",
             "widget_color",
             "widget_greeting",
+            "messenger_human_agent",
         ]
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -85,6 +87,7 @@ class ChannelAccountAdmin(admin.ModelAdmin):
             ("Secrets (write-only; only the ones this kind uses are kept)", {"fields": secrets}),
             ("Provider console", {"fields": ["webhook_url", "allowed_origins"]}),
             ("Live-chat widget", {"fields": ["widget_color", "widget_greeting"]}),
+            ("Messenger", {"fields": ["messenger_human_agent"]}),
         ]
 
     @admin.display(description="Webhook URL")
@@ -105,3 +108,27 @@ class ChannelAccountAdmin(admin.ModelAdmin):
 
 def _public_base_url(request: HttpRequest) -> str:
     return settings.PUBLIC_BASE_URL or request.build_absolute_uri("/").rstrip("/")
+
+
+class WhatsAppTemplateForm(forms.ModelForm):
+    class Meta:
+        model = WhatsAppTemplate
+        fields = ["account", "name", "language", "category", "body", "variables", "status"]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if "account" in self.fields:
+            self.fields["account"].queryset = ChannelAccount.objects.filter(
+                kind=ChannelAccount.Kind.WHATSAPP
+            )
+
+
+@admin.register(WhatsAppTemplate)
+class WhatsAppTemplateAdmin(admin.ModelAdmin):
+    """The templates approved in WhatsApp Manager, as agents may send them (system owners)."""
+
+    form = WhatsAppTemplateForm
+    list_display = ("name", "language", "category", "account", "status", "status_changed_at")
+    list_filter = ("status", "category", "account")
+    search_fields = ("name", "body")
+    readonly_fields = ("status_reason", "status_changed_at")

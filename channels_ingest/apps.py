@@ -22,6 +22,10 @@ class ChannelsIngestConfig(AppConfig):
         ports.register_delivery(_enqueue_delivery)
         # Waiting visitors are told their place in line as chats ahead are taken.
         ports.register_waiting_watcher(waiting_changed)
+        # WhatsApp templates are filled here for inbox's replies.
+        from channels_ingest.whatsapp_templates import render_for_reply
+
+        ports.register_template_renderer(render_for_reply)
 
 
 def _enqueue_delivery(message_id: int, sender_id: int | None) -> None:

@@ -76,6 +76,14 @@ class ChannelAccount(models.Model):
         help_text="Live chat: the first words a visitor reads when the widget opens.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    messenger_human_agent = models.BooleanField(
+        default=False,
+        help_text=(
+            "Messenger: the page has Meta's Human Agent permission, so agents may answer "
+            "for 7 days after the customer's last message (tagged HUMAN_AGENT after the "
+            "first 24 hours) instead of 24 hours."
+        ),
+    )
 
     class Meta:
         ordering = ["kind", "name"]
@@ -115,3 +123,4 @@ class ChannelAccount(models.Model):
 
 # Live chat's model lives with its code in livechat/; importing it here registers it.
 from channels_ingest.livechat.models import VisitorSession, VisitorUpload  # noqa: E402, F401
+from channels_ingest.whatsapp_templates import WhatsAppTemplate  # noqa: E402, F401

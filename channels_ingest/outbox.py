@@ -30,6 +30,7 @@ from django.utils import timezone
 from channels_ingest.models import ChannelAccount
 from channels_ingest.providers.base import DeliveryError, OutboundMessage
 from channels_ingest.providers.registry import get_adapter
+from channels_ingest.reply_windows import needs_human_agent_tag
 from channels_ingest.signed_media import signed_url
 from channels_ingest.throughput import slots, sms_segments
 from chatdesk.inbox.models import Attachment, Message
@@ -203,6 +204,16 @@ def _window_closed(account: ChannelAccount | None, item: Outgoing) -> str:
         return "This chat has no channel account to send on."
     if account.kind not in (ChannelAccount.Kind.WHATSAPP, ChannelAccount.Kind.MESSENGER):
         return ""
+    if item.message.template is not None:
+        return ""  # an approved template goes in or out of the window
+    closes_at = item.message.conversation.reply_window_closes_at
+    if closes_at is not None:
+        if timezone.now() <= closes_at:
+            return ""
+        return (
+            "Outside the reply window: the customer has not written recently enough, "
+            f"so {account.get_kind_display()} accepts no free-form reply until they write again."
+        )
     last = item.last_inbound_at
     if last is not None and timezone.now() - last <= REPLY_WINDOW:
         return ""
@@ -218,9 +229,16 @@ def _media_base_url() -> str:
 
 def _outbound(item: Outgoing) -> OutboundMessage:
     files: list[Attachment] = item.files
+    conversation = item.message.conversation
+    account = conversation.channel_account
+    tagged = account is not None and needs_human_agent_tag(
+        account, conversation.reply_window_closes_at
+    )
     return OutboundMessage(
-        to=item.message.conversation.identity.address,
+        to=conversation.identity.address,
         body=item.message.body,
         media_urls=tuple(signed_url(a.pk, _media_base_url()) for a in files),
         media_types=tuple(a.content_type for a in files),
+        template=item.message.template,
+        tag="HUMAN_AGENT" if tagged else "",
     )

@@ -77,6 +77,7 @@ class ChannelAccountSerializer(RejectUnknownFieldsMixin, serializers.ModelSerial
             "webhook_path",
             "widget_color",
             "widget_greeting",
+            "messenger_human_agent",
         ]
 
     def get_webhook_path(self, account: ChannelAccount) -> str:

@@ -18,6 +18,7 @@ from channels_ingest.providers.base import (
     StatusUpdate,
     WebhookRequest,
 )
+from channels_ingest.reply_windows import window_for
 from channels_ingest.tasks import download_media
 from chatdesk.inbox.services import delivery
 from chatdesk.inbox.services.receive import Inbound, message_receive, message_status_update
@@ -89,8 +90,18 @@ def webhook_receive(
         return [a for a in candidates if adapter.verify(incoming, payload, a.credentials)]
 
     accounts = verified(fresh=False) or verified(fresh=True)
-    if not accounts:
+    updates = adapter.account_updates(payload)
+    # Account-level changes (a template's status, a call, the business app's messages)
+    # may name no number we know: any account's app secret that signs them vouches.
+    signers = app_signers(adapter, incoming, payload) if updates else []
+    if not accounts and not signers:
         return False
+    if updates:
+        from channels_ingest import meta_updates
+
+        meta_updates.apply(accounts=signers, updates=updates)
+    if not accounts:
+        return True
     messages, statuses = adapter.parse(payload)
     try:
         webhook_ingest(accounts=accounts, messages=messages, statuses=statuses)
@@ -102,6 +113,24 @@ def webhook_receive(
             return False
         webhook_ingest(accounts=accounts, messages=messages, statuses=statuses)
     return True
+
+
+def app_signers(
+    adapter: ProviderAdapter, incoming: WebhookRequest, payload: Payload
+) -> list[ChannelAccount]:
+    """The active accounts of the adapter's kind whose secret signs the request; each
+    distinct secret is tried once (one Meta app usually serves several numbers)."""
+    accounts = list(ChannelAccount.objects.filter(kind=adapter.kind, active=True))
+    signs: dict[str, bool] = {}
+    for account in accounts:
+        secret = str(account.credentials.get(adapter.secret_credential, ""))
+        if secret not in signs:
+            signs[secret] = bool(secret) and adapter.verify(incoming, payload, account.credentials)
+    return [
+        account
+        for account in accounts
+        if signs[str(account.credentials.get(adapter.secret_credential, ""))]
+    ]
 
 
 def handshake_tokens(*, kind: str, credential: str) -> list[str]:
@@ -146,6 +175,7 @@ def _store_message(account: ChannelAccount, inbound: InboundMessage) -> bool:
             body=inbound.body,
             provider_message_id=inbound.provider_message_id,
             sent_at=inbound.sent_at,
+            reply_window=window_for(account),
         )
     )
     # Also on a redelivery of a message stored without its files: when Redis was down,

@@ -35,6 +35,9 @@ MESSAGE_KINDS = frozenset(
         "reaction",
         "postback",
         "unsupported",
+        "order",
+        "system",
+        "request_welcome",
     }
 )
 STATUSES = ("sent", "delivered", "read", "failed")
@@ -87,6 +90,11 @@ class OutboundMessage:
     media_urls: tuple[str, ...] = ()
     media_types: tuple[str, ...] = ()  # content type per media URL, same order
     reply_to: str = ""
+    # WhatsApp: an approved template instead of the body, {"name", "language",
+    # "parameters": [text, ...]} (the body then only records what the customer reads).
+    template: Mapping[str, Any] | None = None
+    # Messenger: the message tag a reply outside the standard window needs (HUMAN_AGENT).
+    tag: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,6 +243,12 @@ class ProviderAdapter(ABC):
             base_url=self.base_url,
             **self.send_options(),
         )
+
+    def account_updates(self, payload: Payload) -> list[Any]:
+        """Changes about the provider account rather than customers' messages (Meta's
+        template statuses, the business app's own messages...), for meta_updates.py;
+        read only to route, applied once the body is verified."""
+        return []
 
     def send_options(self) -> dict[str, str]:
         """What else this adapter's `send_reply` takes (a Twilio status-callback URL)."""

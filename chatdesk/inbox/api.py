@@ -31,6 +31,14 @@ ID_MAX = 2**63 - 1
 BLOCK_MINUTES_MAX = 10 * 366 * 24 * 60
 
 
+class TemplateReplySerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    id = serializers.IntegerField(min_value=1, max_value=ID_MAX)
+    variables = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=10000, trim_whitespace=False),
+        default=dict,
+    )
+
+
 class ReplySerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     body = serializers.CharField(
         allow_blank=True, default="", max_length=10000, trim_whitespace=False
@@ -39,6 +47,8 @@ class ReplySerializer(RejectUnknownFieldsMixin, serializers.Serializer):
         child=serializers.IntegerField(min_value=1, max_value=ID_MAX), default=list, max_length=10
     )
     client_id = serializers.UUIDField(required=False, allow_null=True, default=None)
+    # A WhatsApp template instead of free text (docs/api.md: WhatsApp templates).
+    template = TemplateReplySerializer(required=False, allow_null=True, default=None)
 
 
 class TransferSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
@@ -316,6 +326,7 @@ class MessageViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             body=data["body"],
             attachment_ids=data["attachments"],
             client_id=data["client_id"],
+            template=data["template"],
         )
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(MessageSerializer(message).data, status=code)

@@ -64,3 +64,24 @@ class NotAllowedForChannel(DomainError):
 class InvalidInput(DomainError):
     status_code = 400
     code = "invalid"
+
+
+class WindowClosed(DomainError):
+    """The provider's reply window has closed: free text would be refused, send a template."""
+
+    status_code = 409
+    code = "window_closed"
+
+
+class TemplateNotForChannel(DomainError):
+    """WhatsApp templates go on WhatsApp chats only."""
+
+    status_code = 409
+    code = "wrong_channel"
+
+
+class TemplateNotApproved(DomainError):
+    """Meta sends only templates it approved (it refuses others with a 132xxx error)."""
+
+    status_code = 409
+    code = "template_not_approved"

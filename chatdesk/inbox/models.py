@@ -217,6 +217,9 @@ class Message(models.Model):
     # backoff, its slot in the sender's limit). NULL once there is nothing left to send.
     delivery_due_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # A WhatsApp template reply: what the outbox sends instead of the body (which holds
+    # the rendered text): {"id", "name", "language", "parameters": [text, ...]}.
+    template = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -89,3 +89,20 @@ def integration_events(events: list[tuple[str, Callable[[], dict]]]) -> None:
     representing costs time). A batch costs the listener one read of who listens."""
     if _integration is not None and events:
         _integration(events)
+# WhatsApp templates live with the channels (channels_ingest): inbox asks them to fill one.
+_template_renderer: Callable[[int, dict, int | None], tuple[str, dict]] | None = None
+
+
+def register_template_renderer(func: Callable[[int, dict, int | None], tuple[str, dict]]) -> None:
+    global _template_renderer
+    _template_renderer = func
+
+
+def render_template(
+    template_id: int, values: dict, channel_account_id: int | None
+) -> tuple[str, dict]:
+    """(the text the customer reads, what the outbox sends) of a template filled with
+    `values` for a chat on `channel_account_id`; a DomainError when it cannot be sent."""
+    if _template_renderer is None:
+        raise RuntimeError("No WhatsApp template renderer is registered.")
+    return _template_renderer(template_id, values, channel_account_id)

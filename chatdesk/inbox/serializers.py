@@ -107,6 +107,7 @@ class MessageSerializer(serializers.ModelSerializer):
             "kind",
             "event",
             "missing_files",
+            "template",
         ]
 
     def get_sender_name(self, obj: Message) -> str:
@@ -161,6 +162,8 @@ class ConversationSerializer(serializers.ModelSerializer):
             "created_at",
             "sla",
             "csat",
+            "reply_window_closes_at",
+            "channel_account",
         ]
 
     def get_contact(self, obj: Conversation) -> int | None:

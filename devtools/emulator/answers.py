@@ -78,4 +78,29 @@ def whatsapp_problem(payload: dict) -> str | None:
             return f"{kind}.link or {kind}.id is required"
         if kind in ("audio", "sticker") and "caption" in content:
             return f"{kind} takes no caption"
+    if kind == "template":
+        return template_problem(content)
+    return None
+
+
+def template_problem(template: dict) -> str | None:
+    """Why a `template` object is not the Cloud API's shape: name, language.code, and
+    components of {type, parameters: [{type: text, text}]}."""
+    if not isinstance(template.get("name"), str) or not template["name"]:
+        return "template.name is required"
+    language = template.get("language")
+    if not isinstance(language, dict) or not language.get("code"):
+        return "template.language.code is required"
+    for component in template.get("components", []):
+        if not isinstance(component, dict) or component.get("type") not in (
+            "header",
+            "body",
+            "button",
+        ):
+            return "template.components[].type must be header, body or button"
+        for parameter in component.get("parameters", []):
+            if not isinstance(parameter, dict) or parameter.get("type") != "text":
+                return "only text parameters are emulated"
+            if not isinstance(parameter.get("text"), str) or not parameter["text"]:
+                return "a text parameter needs a non-empty text"
     return None

@@ -231,6 +231,8 @@ class Handler(BaseHTTPRequestHandler):
         message = payload.get("message") or {}
         if not (payload.get("recipient") or {}).get("id") or not payload.get("messaging_type"):
             return graph_invalid("recipient.id and messaging_type are required")
+        if payload["messaging_type"] == "MESSAGE_TAG" and not payload.get("tag"):
+            return graph_invalid("a MESSAGE_TAG message needs a tag")
         if ("text" in message) == ("attachment" in message):
             return graph_invalid("message needs exactly one of text or attachment")
         answer = self.emulator._fixture("messenger_send_response.json")

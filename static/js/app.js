@@ -13,7 +13,7 @@ import { initSearch } from "./search.js";
 import { initSettings, notify } from "./settings.js";
 import { initSideDrawer } from "./side-drawer.js";
 import { AgentSocket } from "./socket.js";
-import { on, store, titleFor } from "./store.js";
+import { emit, on, store, titleFor } from "./store.js";
 import { initTemplates, showTemplates } from "./templates-panel.js";
 import { hideTyping, initTyping, showTyping } from "./typing.js";
 import { mentioned } from "./notes.js";
@@ -65,6 +65,7 @@ const HANDLERS = {
     const inList = noteMessage(m);
     if (!inList && !store.filters.channel && !store.filters.queue && !store.filters.tab && store.filters.view === "recents") loadList();
     if (store.openId === m.conversation) { putMessage(m); if (m.direction === "in") { markRead(); hideTyping(m.conversation); } }
+    if (store.openId === m.conversation && m.direction === "in") emit("customer-message", m);
     const row = store.conversations.get(m.conversation);
     const fromOthers = m.direction === "in" || (row?.channel === "internal" && m.sender !== store.me.id);
     // New chats were announced by their offer; this is for the chats one already has.

@@ -6,6 +6,7 @@
 import { api, upload } from "./api.js";
 import { $, fileSize, h, uuid } from "./dom.js";
 import { putMessage } from "./conversation.js";
+import { closedReason, initReplyWindow, windowClosed } from "./reply-window.js";
 import { on, store } from "./store.js";
 import { toast } from "./toast.js";
 import { initMentionList } from "./notes.js";
@@ -44,6 +45,8 @@ export function initComposer() {
   initDrop();
   on("conversation", (conversation) => setEnabled(conversation));
   on("conversation-gone", () => setEnabled(null));
+  // WhatsApp and Messenger: free text only while the customer's reply window is open.
+  initReplyWindow(() => setEnabled(store.open));
 }
 
 export function fillReply(text) {
@@ -57,10 +60,13 @@ export const focusReply = () => textarea.focus();
 function setEnabled(conversation) {
   const ended = !conversation || ["dealt_with", "ended"].includes(conversation.status);
   const theirs = conversation?.owner && conversation.owner !== store.me.id && !store.me.supervisor;
+  // WhatsApp and Messenger after the customer's reply window: no free text (a note still goes).
+  const windowShut = !ended && !theirs && windowClosed(conversation);
   const id = String(conversation?.id ?? "");
   const switched = id !== form.dataset.conversation;
   replyShut = ended ? "This chat is closed; nothing more can be sent here."
-    : theirs ? "A colleague owns this chat; only they can answer. A private note still reaches them." : "";
+    : theirs ? "A colleague owns this chat; only they can answer. A private note still reaches them."
+    : windowShut ? closedReason(conversation) : "";
   // Internal chats are only between agents: nothing to keep private there.
   const notes = Boolean(conversation) && conversation.channel !== "internal";
   form.querySelector(".composer-mode").hidden = !notes;

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
+import time
 from pathlib import Path
 from urllib.parse import parse_qsl
 
@@ -57,3 +59,11 @@ def media(name: str) -> bytes:
 def meta_signature(body: bytes, secret: str = APP_SECRET) -> dict[str, str]:
     digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
     return {"X-Hub-Signature-256": f"sha256={digest}"}
+
+
+def restamped(name: str, at: float | None = None) -> bytes:
+    """A Meta fixture with its message timestamps moved to `at` (default: now), bytes
+    otherwise as stored. Replies check the provider's timestamp against the reply window,
+    and the fixtures were stamped long ago; changed bytes must be signed anew."""
+    seconds = int(time.time() if at is None else at)
+    return re.sub(rb'"timestamp": "\d+"', f'"timestamp": "{seconds}"'.encode(), raw(name))

@@ -131,10 +131,10 @@ def _one_message_body(message: dict, **value_extra) -> bytes:
 
 
 def test_unknown_types_and_fields_become_a_visible_unsupported_message():
-    message = {"from": ALICE_WA_ID, "id": "wamid.X", "timestamp": "1", "type": "order", "x": {}}
+    message = {"from": ALICE_WA_ID, "id": "wamid.X", "timestamp": "1", "type": "hologram", "x": {}}
     (parsed,), _ = whatsapp.parse(_one_message_body(message, surprise=[1, 2]))
     assert parsed.kind == "unsupported"
-    assert parsed.body == "Unsupported message (type order)"
+    assert parsed.body == "Unsupported message (type hologram)"
     assert parsed.sender_name == ""
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pytest
 from django.core.cache import cache
 
+from channels_ingest.whatsapp_templates import WhatsAppTemplate
 from chatdesk.accounts.models import Role
 from chatdesk.inbox.services.attachments import attachment_upload
 from chatdesk.webhooks.models import WebhookDelivery, WebhookSubscription
@@ -53,6 +54,7 @@ class World:
     business_hours: int  # used by no queue, so it may be deleted
     webhook: int = 0  # a subscription with one delivery, failed
     webhook_delivery: int = 0
+    wa_template: int = 0  # a WhatsApp template of the chat's account
 
 
 @pytest.fixture
@@ -85,6 +87,13 @@ def world(customer_writes, queue_a, alice, bob, carol, oscar, olga) -> World:
         bob=bob.pk,
         business_hours=BusinessHours.objects.create(name="Weekdays", time_zone="UTC").pk,
         **_webhook(),
+        wa_template=WhatsAppTemplate.objects.create(
+            account_id=message.conversation.channel_account_id,
+            name="order_update",
+            language="en_US",
+            body="Hello {{1}}, your order {{2}} has shipped.",
+            variables=["customer_name", "order_id"],
+        ).pk,
     )
 
 

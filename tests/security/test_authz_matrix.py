@@ -126,6 +126,18 @@ def _webhook_body(w: World) -> dict:
 
 
 WEBHOOK = lambda w: {"id": w.webhook}  # noqa: E731
+def _wa_template_body(w: World) -> dict:
+    return {
+        "account": w.account,
+        "name": "welcome_back",
+        "language": "en_US",
+        "category": "UTILITY",
+        "body": "Hi {{1}}, we are back.",
+        "variables": ["customer_name"],
+    }
+
+
+WA_TEMPLATE = lambda w: {"id": w.wa_template}  # noqa: E731
 CONV = lambda w: {"id": w.conversation}  # noqa: E731
 CONV_PK = lambda w: {"conversation_pk": w.conversation}  # noqa: E731
 
@@ -192,6 +204,17 @@ TABLE: dict[tuple[str, str], Call] = {
     ("delete", "/api/v1/channel-accounts/{id}/"): Call(
         owner_only(409), params=lambda w: {"id": w.account}
     ),
+    # --- WhatsApp templates: the system owner registers them, everyone reads
+    ("get", "/api/v1/whatsapp-templates/"): Call(signed_in(200)),
+    ("post", "/api/v1/whatsapp-templates/"): Call(owner_only(201), body=_wa_template_body),
+    ("get", "/api/v1/whatsapp-templates/{id}/"): Call(signed_in(200), params=WA_TEMPLATE),
+    ("put", "/api/v1/whatsapp-templates/{id}/"): Call(
+        owner_only(200), params=WA_TEMPLATE, body=_wa_template_body
+    ),
+    ("patch", "/api/v1/whatsapp-templates/{id}/"): Call(
+        owner_only(200), params=WA_TEMPLATE, body=lambda w: {"category": "MARKETING"}
+    ),
+    ("delete", "/api/v1/whatsapp-templates/{id}/"): Call(owner_only(204), params=WA_TEMPLATE),
     # --- templates: supervisors write, everyone reads and renders
     ("get", "/api/v1/templates/"): Call(signed_in(200)),
     ("post", "/api/v1/templates/"): Call(supervisors(201), body=_template_body),

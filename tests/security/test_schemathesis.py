@@ -85,6 +85,7 @@ def _real_path_parameters(path: str, world) -> dict[str, int]:
         "/api/v1/templates/": world.template,
         "/api/v1/webhook-subscriptions/deliveries/": world.webhook_delivery,
         "/api/v1/webhook-subscriptions/": world.webhook,
+        "/api/v1/whatsapp-templates/": world.wa_template,
     }
     params: dict[str, int] = {}
     if "{conversation_pk}" in path:

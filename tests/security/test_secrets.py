@@ -19,7 +19,7 @@ from tests.channels_ingest.support import (
     PHONE_NUMBER_ID,
     WHATSAPP_CREDENTIALS,
     meta_signature,
-    raw,
+    restamped,
 )
 from tests.factories import ChannelAccountFactory
 
@@ -87,7 +87,7 @@ def test_the_api_never_returns_credentials(wa_account, olga, api, queue_a):
 def test_no_credential_is_logged_on_webhook_and_delivery(wa_account, alice, caplog):
     caplog.set_level(logging.DEBUG)
     web = Client()
-    body = raw("whatsapp_text.json")
+    body = restamped("whatsapp_text.json")  # a reply must fall in the window
     wrong = {"X-Hub-Signature-256": "sha256=" + "0" * 64}
     # A refused webhook, a handshake with a wrong token, a stored one, then a reply sent out.
     assert (

@@ -36,7 +36,10 @@ def attachment_type(content_type: str) -> str:
 
 def build_payloads(message: OutboundMessage) -> list[dict]:
     """Text and every file go as separate messages, text first, as Messenger requires."""
-    envelope = {"recipient": {"id": message.to}, "messaging_type": "RESPONSE"}
+    envelope: dict = {"recipient": {"id": message.to}, "messaging_type": "RESPONSE"}
+    if message.tag:
+        # Past the standard 24 hours: only a tagged message may go (HUMAN_AGENT, 7 days).
+        envelope = {**envelope, "messaging_type": "MESSAGE_TAG", "tag": message.tag}
     parts = [{**envelope, "message": {"text": message.body}}] if message.body else []
     for index, url in enumerate(message.media_urls):
         content_type = message.media_types[index] if index < len(message.media_types) else ""

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import httpx
 
-from ..base import Answer
+from ..base import Answer, Payload, raw_bytes
 from ..meta import MetaPlatformAdapter
 from . import media, parse, send
 
@@ -22,6 +22,9 @@ class WhatsAppAdapter(MetaPlatformAdapter):
     account_ids_in = staticmethod(parse.candidate_account_ids)
     messages_in = staticmethod(parse.parse)
     send_reply = staticmethod(send.send)
+
+    def account_updates(self, payload: Payload) -> list[parse.AccountUpdate]:
+        return parse.updates(raw_bytes(payload))
 
     def fetch_media(
         self, credentials: Mapping[str, str], media_ref: str, *, client: httpx.Client

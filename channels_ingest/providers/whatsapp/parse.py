@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from ..base import InboundAttachment, InboundMessage, StatusUpdate, from_unix
@@ -18,8 +19,65 @@ Content = tuple[str, str, tuple[InboundAttachment, ...]]
 
 def candidate_account_ids(raw_body: bytes) -> list[str]:
     """Every phone_number_id the body addresses, in order: the accounts to verify against."""
-    ids = [phone_number_id for phone_number_id, _ in _changes(load_object(raw_body, OBJECT))]
+    body = load_object(raw_body, OBJECT)
+    ids = [phone_number_id for phone_number_id, _ in _changes(body)]
+    ids += [update.account_external_id for update in _updates(body) if update.account_external_id]
     return list(dict.fromkeys(ids))
+
+
+@dataclass(frozen=True, slots=True)
+class AccountUpdate:
+    """A change of another field than `messages`: about the business account, a
+    template, a call, the business app's own messages (docs/providers.md)."""
+
+    field: str
+    business_account_id: str  # entry.id, the WhatsApp Business Account
+    account_external_id: str  # metadata.phone_number_id when the change names a number
+    value: dict
+
+
+def updates(raw_body: bytes) -> list[AccountUpdate]:
+    """Every change of the body that is not about customers' messages, in order."""
+    return list(_updates(load_object(raw_body, OBJECT)))
+
+
+def _updates(body: dict) -> Iterator[AccountUpdate]:
+    for entry in dicts(body, "entry"):
+        for change in dicts(entry, "changes"):
+            field = text(change, "field")
+            if field in ("", "messages"):
+                continue
+            value = sub(change, "value")
+            yield AccountUpdate(
+                field=field,
+                business_account_id=text(entry, "id"),
+                account_external_id=text(sub(value, "metadata"), "phone_number_id"),
+                value=value,
+            )
+
+
+def echoes(update: AccountUpdate) -> list[InboundMessage]:
+    """smb_message_echoes: what the business sent from the WhatsApp Business app. The
+    message's `sender_address` is the customer it went to (the echo's `to`)."""
+    found = []
+    for raw in dicts(update.value, "message_echoes"):
+        message_id, customer = text(raw, "id"), text(raw, "to")
+        if not message_id or not customer or not update.account_external_id:
+            continue
+        kind, body, attachments = _content(raw)
+        found.append(
+            InboundMessage(
+                account_external_id=update.account_external_id,
+                provider_message_id=message_id,
+                sender_address=customer,
+                sender_name="",
+                body=body or f"[{_label(kind)} sent from the WhatsApp Business app]",
+                sent_at=from_unix(text(raw, "timestamp")) or datetime.now(UTC),
+                attachments=attachments,
+                kind=kind,
+            )
+        )
+    return found
 
 
 def parse(raw_body: bytes) -> tuple[list[InboundMessage], list[StatusUpdate]]:
@@ -71,16 +129,54 @@ def _message(raw: dict, phone_number_id: str, names: dict[str, str]) -> InboundM
     )
 
 
+# What arrived, in words, when the desk cannot show it (or shows only a file link).
+_DESCRIPTIONS = {
+    "video": "Video",
+    "audio": "Audio message",
+    "voice": "Voice message",
+    "animated_sticker": "Animated sticker",
+    "order": "Order",
+    "system": "System message",
+    "request_welcome": "Chat opened",
+    "ephemeral": "Disappearing message",
+    "media_placeholder": "Media message",
+}
+
+
+def described(kind: str) -> str:
+    """A bubble's text for a message the desk cannot show as it was sent."""
+    return f"[{_label(kind)} received — not shown here]"
+
+
+def _label(kind: str) -> str:
+    return _DESCRIPTIONS.get(kind) or (kind.replace("_", " ").capitalize() or "Message")
+
+
 def _content(raw: dict) -> Content:
     kind = text(raw, "type")
     if kind in MEDIA_KINDS:
-        return _media(kind, sub(raw, kind))
+        return _media_described(kind, sub(raw, kind))
     render = _RENDERERS.get(kind)
     rendered = render(raw) if render else None
     if rendered is None:
         detail = text(sub(raw, "unsupported"), "type") if kind == "unsupported" else kind
         return "unsupported", f"Unsupported message (type {detail or 'unknown'})", ()
     return kind, rendered, ()
+
+
+def _media_described(kind: str, media: dict) -> Content:
+    """Images, documents and still stickers show as they are; a video, an audio or an
+    animated sticker is kept as a file but said in words, never an empty bubble."""
+    kind, caption, attachments = _media(kind, media)
+    if caption:
+        return kind, caption, attachments
+    if kind == "audio":
+        return kind, described("voice" if media.get("voice") is True else "audio"), attachments
+    if kind == "video":
+        return kind, described("video"), attachments
+    if kind == "sticker" and media.get("animated") is True:
+        return kind, described("animated_sticker"), attachments
+    return kind, caption, attachments
 
 
 def _media(kind: str, media: dict) -> Content:
@@ -138,6 +234,19 @@ def _reaction(raw: dict) -> str | None:
     return f"Reacted {emoji} to a message" if emoji else "Removed a reaction from a message"
 
 
+def _order(raw: dict) -> str | None:
+    items = dicts(sub(raw, "order"), "product_items")
+    count = sum(int(q) if (q := text(item, "quantity")).isdigit() else 1 for item in items)
+    note = text(sub(raw, "order"), "text")
+    detail = f"{count} item(s)" + (f": {note}" if note else "")
+    return f"[Order received — {detail}; not shown here]" if items else described("order")
+
+
+def _system(raw: dict) -> str | None:
+    body = text(sub(raw, "system"), "body")
+    return f"[System message: {body}]" if body else described("system")
+
+
 _RENDERERS: dict[str, Callable[[dict], str | None]] = {
     "text": _text,
     "location": _location,
@@ -145,6 +254,9 @@ _RENDERERS: dict[str, Callable[[dict], str | None]] = {
     "interactive": _interactive,
     "button": _button,
     "reaction": _reaction,
+    "order": _order,
+    "system": _system,
+    "request_welcome": lambda raw: described("request_welcome"),
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import httpx
 
@@ -50,6 +51,8 @@ def media_type(content_type: str) -> str:
 def build_payloads(message: OutboundMessage) -> list[dict]:
     """One request body per part: the text rides as the first file's caption when it can."""
     envelope = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": message.to}
+    if message.template is not None:
+        return [{**envelope, "type": "template", "template": template_object(message.template)}]
     media = [(url, _type_at(message, i)) for i, url in enumerate(message.media_urls)]
     caption = message.body
     parts: list[dict] = []
@@ -69,6 +72,16 @@ def build_payloads(message: OutboundMessage) -> list[dict]:
     if parts and message.reply_to:
         parts[0]["context"] = {"message_id": message.reply_to}
     return parts
+
+
+def template_object(template: Mapping[str, Any]) -> dict:
+    """The Cloud API's template object: name, language code, one body parameter per
+    placeholder in order (a template without placeholders sends no components)."""
+    obj: dict[str, Any] = {"name": template["name"], "language": {"code": template["language"]}}
+    parameters = [{"type": "text", "text": str(p)} for p in template.get("parameters") or ()]
+    if parameters:
+        obj["components"] = [{"type": "body", "parameters": parameters}]
+    return obj
 
 
 def _type_at(message: OutboundMessage, index: int) -> str:

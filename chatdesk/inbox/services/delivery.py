@@ -33,6 +33,7 @@ from chatdesk.inbox import events, files, ports
 from chatdesk.inbox.errors import InvalidState, NotVisible
 from chatdesk.inbox.models import Attachment, Conversation, DeliveryStatus, Message
 from chatdesk.inbox.selectors import visible_conversations
+from chatdesk.inbox.services import windows
 from chatdesk.inbox.services.common import now
 from chatdesk.rawsql import Columns, column, converter, table
 
@@ -335,6 +336,9 @@ def message_retry(*, conversation_id: int, message_id: int, agent: User) -> Mess
     message = _visible_message_for_update(conversation_id, message_id, agent)
     if message.delivery_status != DeliveryStatus.FAILED or message.sender_id != agent.pk:
         raise InvalidState("Only your own failed messages can be retried.")
+    if message.template is None:
+        # Free text after the reply window would only fail again at the provider.
+        windows.require_window_open(message.conversation)
     message.delivery_status = DeliveryStatus.PENDING
     message.delivery_error = ""
     message.delivery_claimed_at = None

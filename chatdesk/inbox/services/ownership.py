@@ -28,7 +28,7 @@ from chatdesk.inbox.models import (
     ParticipantState,
     Status,
 )
-from chatdesk.inbox.services import notes
+from chatdesk.inbox.services import notes, windows
 from chatdesk.inbox.services.common import (
     already_owned_detail,
     drain_after_commit,
@@ -95,6 +95,7 @@ def message_reply(
     body: str,
     attachment_ids: list[int] | None = None,
     client_id: uuid.UUID | None = None,
+    template: dict | None = None,
 ) -> tuple[Message, bool]:
     """An agent's message. Returns (message, created); a repeated client_id is not resent.
 
@@ -105,7 +106,10 @@ def message_reply(
         if existing is not None:
             return existing, False
     try:
-        return _reply(conversation_id, agent, body, attachment_ids or [], client_id), True
+        return (
+            _reply(conversation_id, agent, body, attachment_ids or [], client_id, template),
+            True,
+        )
     except IntegrityError:
         # The same client_id committed by a concurrent request: that one is the reply.
         existing = _existing_reply(agent=agent, client_id=client_id) if client_id else None
@@ -128,8 +132,9 @@ def _reply(
     body: str,
     attachment_ids: list[int],
     client_id: uuid.UUID | None,
+    template: dict | None = None,
 ) -> Message:
-    if not body.strip() and not attachment_ids:
+    if template is None and not body.strip() and not attachment_ids:
         raise InvalidInput("Write a message or attach a file.")
     conversation = lock_for_claim(conversation_id=conversation_id, agent=agent)
     internal = conversation.channel == Channel.INTERNAL
@@ -137,6 +142,13 @@ def _reply(
     if not internal:
         if not conversation.is_open:
             raise InvalidState("This chat is closed; the customer's next message reopens it.")
+        if template is None:
+            windows.require_window_open(conversation)
+    if template is not None:
+        body, template = windows.template_reply(
+            conversation, template, body=body, attachment_ids=attachment_ids
+        )
+    if not internal:
         lost = _claim(conversation, agent=agent)  # the first reply takes the chat
     message = Message.objects.create(
         conversation=conversation,
@@ -147,6 +159,7 @@ def _reply(
         channel_account_id=conversation.channel_account_id,
         delivery_status=DeliveryStatus.SENT if internal else DeliveryStatus.PENDING,
         delivery_due_at=None if internal else now(),  # the outbox: due at once
+        template=template,
     )
     _attach(message, attachment_ids=attachment_ids, agent=agent)
     conversation.last_message_at = message.created_at

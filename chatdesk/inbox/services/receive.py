@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -48,6 +48,8 @@ class Inbound:
     visitor: dict | None = None
     # Live chat: left through the widget's offline form (no visitor is waiting on a socket).
     offline: bool = False
+    # WhatsApp and Messenger: how long after `sent_at` free-text replies may go.
+    reply_window: timedelta | None = None
 
     @classmethod
     def to_account(cls, account: Any, **fields: Any) -> Inbound:
@@ -124,7 +126,10 @@ def _record(inbound: Inbound, conversation: Conversation, *, opened: bool) -> tu
         return _stored(inbound), False
     conversation.last_message_at = message.created_at
     conversation.archived = False
-    conversation.save(update_fields=["last_message_at", "archived"])
+    fields = ["last_message_at", "archived"]
+    if _extend_reply_window(conversation, inbound):
+        fields.append("reply_window_closes_at")
+    conversation.save(update_fields=fields)
     audience = None
     if not opened:
         sla_customer_message(conversation, message, opened=False)
@@ -145,6 +150,19 @@ def _record(inbound: Inbound, conversation: Conversation, *, opened: bool) -> tu
     _publish_created(message, audience=audience)
     out_of_hours_notify(conversation)
     return message, True
+
+
+def _extend_reply_window(conversation: Conversation, inbound: Inbound) -> bool:
+    """The customer wrote: free text may go until the provider's timestamp plus the window.
+    Never moved back: a late-delivered older message does not shorten it."""
+    if inbound.reply_window is None:
+        return False
+    closes_at = (inbound.sent_at or now()) + inbound.reply_window
+    current = conversation.reply_window_closes_at
+    if current is not None and current >= closes_at:
+        return False
+    conversation.reply_window_closes_at = closes_at
+    return True
 
 
 def _publish_created(message: Message, *, audience: set[int] | None) -> None:
