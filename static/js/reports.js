@@ -72,10 +72,10 @@ function renderTotals(totals) {
   }
   for (const name of ["first_response", "resolution", "wait"]) {
     const p50 = totals[`${name}_p50_seconds`];
-    setCard(name, duration(p50), p50 == null ? "" : ` · ${duration(totals[`${name}_p90_seconds`])}`);
+    setCard(name, duration(p50), p50 == null ? "" : `90%: ${duration(totals[`${name}_p90_seconds`])}`);
   }
   const csat = totals.csat_average;
-  setCard("csat", csat == null ? "–" : `${csat.toFixed(1)} / 5`, ` · ${totals.csat_count} rated`);
+  setCard("csat", csat == null ? "–" : `${csat.toFixed(1)} / 5`, `${totals.csat_count} rated`);
 }
 
 function draw(id, config) {
