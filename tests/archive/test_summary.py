@@ -26,7 +26,7 @@ import io
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -434,6 +434,7 @@ def test_signed_out_callers_are_refused(desk):
         ({"queue": "987654"}, "queue", "No such queue"),
         ({"agent": "987654"}, "agent", "No such agent"),
         ({"agent": "abc"}, "agent", "valid integer"),
+        ({"queue": str(2**70)}, "queue", "less than or equal"),
     ],
 )
 def test_bad_parameters_are_400_with_the_reason(desk, params, field, words):
@@ -531,3 +532,24 @@ def test_the_query_count_does_not_grow_with_the_chats(desk, django_assert_num_qu
     client = client_for(desk.carol)
     with django_assert_num_queries(8):
         assert client.get(URL, {**RANGE, "queue": desk.sales.pk}).status_code == 200
+
+
+# --- the page ------------------------------------------------------------------------------
+
+
+def test_the_reports_page_offers_the_agent_filter_to_supervisors_only(desk):
+    manager, agent = Client(), Client()
+    manager.force_login(desk.carol)
+    agent.force_login(desk.alice)
+    page = manager.get("/reports/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'id="agent"' in html and "Alice A" in html
+    assert "vendor/chartjs/chart.umd.min.js" in html and "js/reports.js" in html
+    mine = agent.get("/reports/").content.decode()
+    assert 'id="agent"' not in mine
+    # Alice's queue filter lists her own queue only.
+    queues = mine.split('id="queue"')[1].split("</select>")[0]
+    assert "Sales" in queues and "Support" not in queues
+    assert 'href="/reports/"' in agent.get("/").content.decode()  # the top bar's link
+    assert Client().get("/reports/").status_code == 302  # to the login page
