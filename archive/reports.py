@@ -4,9 +4,12 @@ Every figure describes the customer conversations *received* (created) in the
 chosen date range, optionally narrowed to one queue or channel, so the numbers
 of one report add up. Internal chats are not customer work and are left out.
 
-- taken: came to be owned by an agent (a take, a first reply or a transfer);
+- taken: came to be owned by an agent (a take, a first reply or a transfer: a
+  `taken` or `transferred` line in its history, so a chat handed back to routing
+  later still counts);
 - dealt with / transferred: marked so at least once (their history log);
-- unanswered: no agent ever replied (the missed chats);
+- unanswered: no agent ever replied (the missed chats); a reply is a message an
+  agent typed to the customer, not a private note or an event line;
 - per agent: handled = chats they own now (a transfer hands the work on);
   first-response times go to the agent who sent the first reply, measured from
   the customer's first message; handling time is take to dealt-with of the
@@ -57,6 +60,8 @@ class ReportFilter:
     date_to: date
     queue_id: int | None = None
     channel: str | None = None
+    # Narrows the figures to what this agent did (archive.summary), not the chats.
+    agent_id: int | None = None
 
     @classmethod
     def last_days(cls, days: int = DEFAULT_DAYS, **kwargs: object) -> ReportFilter:
@@ -113,19 +118,29 @@ def _logged(kind: str) -> Exists:
     return Exists(ConversationEvent.objects.filter(conversation_id=OuterRef("pk"), kind=kind))
 
 
-def _answered() -> Exists:
+def agent_replies() -> QuerySet[Message]:
+    """What counts as an agent's reply: typed to the customer by someone. Event lines
+    have no sender; private notes have one but the customer never reads them."""
+    return Message.objects.filter(
+        direction=Message.Direction.OUT, sender__isnull=False, kind=Message.Kind.MESSAGE
+    )
+
+
+def _owned() -> Exists:
     return Exists(
-        Message.objects.filter(
-            conversation_id=OuterRef("pk"),
-            direction=Message.Direction.OUT,
-            sender__isnull=False,
-            kind=Message.Kind.MESSAGE,  # a private note answers nobody
+        ConversationEvent.objects.filter(
+            conversation_id=OuterRef("pk"), kind__in=("taken", "transferred")
         )
     )
 
 
-def _counted(queryset: QuerySet[Conversation]) -> QuerySet[Conversation]:
+def _answered() -> Exists:
+    return Exists(agent_replies().filter(conversation_id=OuterRef("pk")))
+
+
+def counted(queryset: QuerySet[Conversation]) -> QuerySet[Conversation]:
     return queryset.annotate(
+        was_owned=_owned(),
         was_dealt_with=_logged("dealt_with"),
         was_transferred=_logged("transferred"),
         was_answered=_answered(),
@@ -135,7 +150,7 @@ def _counted(queryset: QuerySet[Conversation]) -> QuerySet[Conversation]:
 def _count_kwargs() -> dict[str, Count]:
     return {
         "received": Count("pk"),
-        "taken": Count("pk", filter=Q(taken_at__isnull=False)),
+        "taken": Count("pk", filter=Q(was_owned=True)),
         "dealt_with": Count("pk", filter=Q(was_dealt_with=True)),
         "transferred": Count("pk", filter=Q(was_transferred=True)),
         "unanswered": Count("pk", filter=Q(was_answered=False)),
@@ -169,35 +184,34 @@ def percentile_by(
     return dict(ranked)
 
 
-def _first_replies(conversations: QuerySet[Conversation]) -> QuerySet[Message]:
-    """Each conversation's first agent reply, with the time since the customer's first line."""
-    earlier_reply = Message.objects.filter(
-        conversation_id=OuterRef("conversation_id"),
-        direction=Message.Direction.OUT,
-        sender__isnull=False,
-        kind=Message.Kind.MESSAGE,
-    ).filter(
-        Q(created_at__lt=OuterRef("created_at"))
-        | Q(created_at=OuterRef("created_at"), pk__lt=OuterRef("pk"))
-    )
+def customer_first_message_at(conversation_ref: str) -> Subquery:
+    """When the customer first wrote in the conversation `OuterRef(conversation_ref)`:
+    where first-response and resolution times start."""
     first_in = (
         Message.objects.filter(
-            conversation_id=OuterRef("conversation_id"), direction=Message.Direction.IN
+            conversation_id=OuterRef(conversation_ref), direction=Message.Direction.IN
         )
         .order_by()
         .values("conversation_id")
         .annotate(at=Min("created_at"))
         .values("at")
     )
+    return Subquery(first_in, output_field=DateTimeField())
+
+
+def first_replies(conversations: QuerySet[Conversation]) -> QuerySet[Message]:
+    """Each conversation's first agent reply, with the time since the customer's first line."""
+    earlier_reply = agent_replies().filter(
+        conversation_id=OuterRef("conversation_id"),
+    ).filter(
+        Q(created_at__lt=OuterRef("created_at"))
+        | Q(created_at=OuterRef("created_at"), pk__lt=OuterRef("pk"))
+    )
     return (
-        Message.objects.filter(
-            conversation__in=conversations.values("pk"),
-            direction=Message.Direction.OUT,
-            sender__isnull=False,
-            kind=Message.Kind.MESSAGE,
-        )
+        agent_replies()
+        .filter(conversation__in=conversations.values("pk"))
         .exclude(Exists(earlier_reply))
-        .annotate(customer_at=Subquery(first_in, output_field=DateTimeField()))
+        .annotate(customer_at=customer_first_message_at("conversation_id"))
         # A chat an agent opened (outreach) has no customer line to answer yet.
         .filter(customer_at__lte=F("created_at"))
         .annotate(
@@ -216,7 +230,7 @@ def _handling(conversations: QuerySet[Conversation]) -> QuerySet[Conversation]:
     )
 
 
-def _waits(conversations: QuerySet[Conversation]) -> QuerySet[Conversation]:
+def waits(conversations: QuerySet[Conversation]) -> QuerySet[Conversation]:
     first_owned = (
         ConversationEvent.objects.filter(
             conversation_id=OuterRef("pk"), kind__in=("taken", "transferred")
@@ -233,7 +247,7 @@ def _waits(conversations: QuerySet[Conversation]) -> QuerySet[Conversation]:
     )
 
 
-def _names(user_ids: set[int]) -> dict[int, str]:
+def agent_names(user_ids: set[int]) -> dict[int, str]:
     users = User.objects.filter(pk__in=user_ids).only("username", "first_name", "last_name")
     return {user.pk: user.get_full_name() or user.username for user in users}
 
@@ -245,14 +259,14 @@ def _agent_rows(conversations: QuerySet[Conversation]) -> list[AgentRow]:
         .annotate(n=Count("pk"))
         .values_list("owner", "n")
     )
-    replies = _first_replies(conversations)
+    replies = first_replies(conversations)
     frt_median = percentile_by(replies, group="sender_id", value="response", percent=50)
     frt_p90 = percentile_by(replies, group="sender_id", value="response", percent=90)
     handling = percentile_by(
         _handling(conversations), group="owner_id", value="handling", percent=50
     )
     ids = set(handled) | set(frt_median) | set(handling)
-    names = _names(ids)
+    names = agent_names(ids)
     rows = [
         AgentRow(
             agent_id=agent_id,
@@ -268,8 +282,8 @@ def _agent_rows(conversations: QuerySet[Conversation]) -> list[AgentRow]:
 
 
 def _queue_rows(conversations: QuerySet[Conversation]) -> list[QueueRow]:
-    counts = _counted(conversations).values("queue", "queue__name").annotate(**_count_kwargs())
-    waits = percentile_by(_waits(conversations), group="queue_id", value="wait", percent=50)
+    counts = counted(conversations).values("queue", "queue__name").annotate(**_count_kwargs())
+    wait_medians = percentile_by(waits(conversations), group="queue_id", value="wait", percent=50)
     rows = [
         QueueRow(
             queue_id=row["queue"],
@@ -279,7 +293,7 @@ def _queue_rows(conversations: QuerySet[Conversation]) -> list[QueueRow]:
             taken=row["taken"],
             dealt_with=row["dealt_with"],
             unanswered=row["unanswered"],
-            wait_median=waits.get(row["queue"]),
+            wait_median=wait_medians.get(row["queue"]),
         )
         for row in counts
     ]
@@ -289,7 +303,7 @@ def _queue_rows(conversations: QuerySet[Conversation]) -> list[QueueRow]:
 def manager_report(filters: ReportFilter) -> Report:
     """The whole report in a fixed number of queries, whatever the number of chats."""
     conversations = received_conversations(filters)
-    totals = _counted(conversations).aggregate(**_count_kwargs())
+    totals = counted(conversations).aggregate(**_count_kwargs())
     return Report(
         filters=filters,
         totals={name: totals[name] or 0 for name in TOTALS},

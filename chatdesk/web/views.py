@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from chatdesk.accounts.models import AgentSettings, User
+from chatdesk.accounts.selectors import takes_chats
 from chatdesk.accounts.services import agent_settings_get
 from chatdesk.inbox.list_views import view_counts
 from chatdesk.inbox.models import Channel
@@ -19,6 +20,9 @@ from templates_app.selectors import templates_for_user
 
 # The list's views: Mine and Unassigned narrow Recents; All ("") is Recents itself.
 VIEW_TABS = [("mine", "Mine"), ("unassigned", "Unassigned"), ("", "All")]
+# Who sees every agent's figures (archive.summary asks the same permission); a string,
+# as in accounts/roles.py, because the web app sits beside archive, not above it.
+SEES_EVERY_REPORT = "archive.view_reports"
 CHANNEL_CHOICES = [(c.value, c.label) for c in Channel if c != Channel.INTERNAL]
 
 
@@ -83,3 +87,33 @@ def _bootstrap(user: User) -> dict:
         "sounds": [{"value": v, "label": label} for v, label in AgentSettings.Sound.choices],
         "languages": sorted(set(languages)),
     }
+
+
+@login_required
+@require_GET
+def reports(request: HttpRequest) -> HttpResponse:
+    """The Reports page: its script draws the figures of `GET /api/v1/reports/summary/`
+    (which also says the default range and refuses what it cannot answer)."""
+    user = request.user
+    sees_everyone = user.has_perm(SEES_EVERY_REPORT)
+    agents = (
+        [
+            {"id": agent.pk, "name": agent.get_full_name() or agent.username}
+            for agent in User.objects.filter(takes_chats(), is_active=True).order_by(
+                "first_name", "last_name", "username"
+            )
+        ]
+        if sees_everyone
+        else []
+    )
+    context = {
+        "channels": CHANNEL_CHOICES,
+        "queues": list(Queue.objects.order_by("name")) if sees_everyone else _queues_for(user),
+        "agents": agents,
+        "sees_everyone": sees_everyone,
+        "bootstrap": {
+            "me": {"id": user.pk, "name": user.get_full_name() or user.username},
+            "sees_everyone": sees_everyone,
+        },
+    }
+    return render(request, "web/reports.html", context)

@@ -305,6 +305,8 @@ TABLE: dict[tuple[str, str], Call] = {
         signed_in(201), body=lambda w: {"agent": w.bob}
     ),
     ("get", "/api/v1/archive/"): Call(signed_in(200)),
+    # Everyone reads reports: an agent their own figures, supervisors everyone's.
+    ("get", "/api/v1/reports/summary/"): Call(signed_in(200)),
     ("get", "/api/v1/search/"): Call(signed_in(200), query="?q=hello"),
     ("get", "/api/v1/events/"): Call(signed_in(200), query="?after=0"),
     ("post", "/api/v1/attachments/"): Call(

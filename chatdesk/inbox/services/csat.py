@@ -90,7 +90,7 @@ def csat_request(conversation: Conversation) -> bool:
         delivery_due_at=now(),
     )
     events.message_created(question)
-    transaction.on_commit(lambda: ports.enqueue(question.pk))
+    transaction.on_commit(lambda: ports.enqueue(question.pk, question.channel_account_id))
     return True
 
 
