@@ -76,10 +76,11 @@ def test_dealt_with_sends_the_question_through_the_outbox(
     assert (question.kind, question.direction, question.body) == ("notice", "out", DEFAULT_QUESTION)
     assert (question.delivery_status, question.delivery_due_at is not None) == ("pending", True)
     handed = []
-    with mock.patch.object(ports, "_deliver", handed.append):
+    with mock.patch.object(ports, "_deliver", lambda *args: handed.append(args)):
         for callback in after_commit:
             callback()
-    assert handed == [question.pk]  # the outbox's port, as for a reply
+    # The outbox's port, as for a reply, with its sender.
+    assert handed == [(question.pk, sms_account.pk)]
     deliver_message.apply(args=(question.pk,)).get()
     question.refresh_from_db()
     # Twilio took it (it may still hold it queued): nothing is left to send.

@@ -28,7 +28,7 @@ def handed_out():
     """The ids the inbox handed to the outbound port (the delivery worker's queue)."""
     ids: list[int] = []
     previous = ports._deliver
-    ports.register_delivery(ids.append)
+    ports.register_delivery(lambda message_id, sender_id: ids.append(message_id))
     yield ids
     ports.register_delivery(previous)
 
