@@ -30,6 +30,8 @@ class QueueSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
             "members",
             "business_hours",
             "out_of_hours_message",
+            "reassign_after_seconds",
+            "owner_offline_after_seconds",
         ]
         extra_kwargs = {"out_of_hours_message": {"max_length": 1000}}
 

@@ -14,6 +14,9 @@ const EVENT_TEXT = {
   ended: (e) => `${who(e.actor, e.actor_name)} ended the chat`,
   blocked: (e) => `${who(e.actor, e.actor_name)} blocked the visitor and ended the chat`,
   out_of_hours: () => "Outside business hours: the automatic message was sent",
+  reassigned: (e) => (e.reason === "owner_offline"
+    ? `${who(e.from, e.from_name)} went offline: the chat went back to the queue`
+    : `No reply from ${who(e.from, e.from_name)} in time: the chat went back to the queue`),
 };
 
 export const isEventLine = (message) => message.kind === "event" || message.kind === "notice";

@@ -263,6 +263,7 @@ TABLE: dict[tuple[str, str], Call] = {
     ),
     ("post", "/api/v1/conversations/{id}/ignore/"): Call(in_view(200), params=CONV),
     ("post", "/api/v1/conversations/{id}/read/"): Call(in_view(200), params=CONV),
+    ("get", "/api/v1/conversations/{id}/log/"): Call(in_view(200), params=CONV),
     ("post", "/api/v1/conversations/internal/"): Call(
         signed_in(201), body=lambda w: {"agent": w.bob}
     ),

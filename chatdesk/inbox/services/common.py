@@ -63,6 +63,7 @@ def event_line(
     actor: User | None,
     to: User | None = None,
     notice: str = "",
+    **extra: object,
 ) -> Message:
     """A line in the conversation's story (taken, transferred, ended...), stored among
     its messages so every agent sees it in place, and never mistaken for a reply.
@@ -78,6 +79,7 @@ def event_line(
     }
     if to is not None:
         data.update(to=to.pk, to_name=_name(to))
+    data.update(extra)
     line = Message.objects.create(
         conversation=conversation,
         direction=Message.Direction.OUT,

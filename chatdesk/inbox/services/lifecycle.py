@@ -54,7 +54,16 @@ def _close(conversation: Conversation, *, status: str, actor: User, kind: str) -
     conversation.archived = True
     conversation.closed_at = now()
     conversation.contact_prompt_open = False
-    conversation.save(update_fields=["status", "archived", "closed_at", "contact_prompt_open"])
+    conversation.customer_waiting_since = None  # closed: nobody waits for a reply
+    conversation.save(
+        update_fields=[
+            "status",
+            "archived",
+            "closed_at",
+            "contact_prompt_open",
+            "customer_waiting_since",
+        ]
+    )
     log(conversation, kind, actor=actor)
     events.conversation_changed(conversation, lost=lost)
     drain_after_commit(conversation.owner_id)

@@ -28,6 +28,7 @@ from chatdesk.inbox.models import (
     ParticipantState,
     Status,
 )
+from chatdesk.inbox.services import absence
 from chatdesk.inbox.services.common import (
     already_owned_detail,
     drain_after_commit,
@@ -72,6 +73,7 @@ def conversation_take(*, conversation_id: int, agent: User) -> Conversation:
         raise InvalidState("Internal chats have no owner to take.")
     lost = _claim(conversation, agent=agent)
     events.conversation_changed(conversation, lost=lost)
+    absence.owner_changed(conversation)
     return conversation
 
 
@@ -149,7 +151,16 @@ def _reply(
     conversation.last_message_at = message.created_at
     conversation.contact_prompt_open = False  # "Reply" answers the unknown-sender prompt
     conversation.archived = False
-    conversation.save(update_fields=["last_message_at", "contact_prompt_open", "archived"])
+    # An agent answered: nobody waits any more (the absence rules and response clocks).
+    conversation.customer_waiting_since = None
+    conversation.save(
+        update_fields=[
+            "last_message_at",
+            "contact_prompt_open",
+            "archived",
+            "customer_waiting_since",
+        ]
+    )
     events.message_created(message)
     # A new line brings an internal chat back to whoever archived or deleted it for
     # themselves (their cleared history stays cleared).
@@ -213,6 +224,7 @@ def conversation_transfer(*, conversation_id: int, agent: User, to_agent_id: int
     if previous_owner and not reopening:
         # A closed chat held no slot of its last owner; only an open one frees one.
         drain_after_commit(previous_owner)
+    absence.owner_changed(conversation)
     return conversation
 
 

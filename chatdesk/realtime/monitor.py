@@ -1,0 +1,164 @@
+"""The live monitor's updates: computed once a second at most, in one place, and only
+while a supervisor watches.
+
+Why this shape: the fan-out runs after every committed change, and a monitor that
+recomputed its picture there (or once per subscriber) would tax every message of the
+desk. Instead:
+
+- **Watching** is a Redis key (`ACTIVE_KEY`) that each server process with a subscribed
+  socket renews every second and lets expire when its last one leaves.
+- **Something changed** is another key (`DIRTY_KEY`), set by the fan-out after each
+  published batch, but only while someone watches. Each process reads the watching
+  key at most once a second (`changed`), so with nobody watching a publish costs no
+  Redis call at all, and with someone watching one `SET`.
+- **The picture** is computed by a per-process pump (`MonitorPump`) that ticks every
+  second while its process has subscribers. A tick that finds the dirty key takes the
+  desk-wide one-second slot (`SLOT_KEY`, `SET NX PX`): whichever process gets it reads
+  `chatdesk.inbox.monitor.monitor_snapshot` once and sends it to the channel-layer
+  group of every subscribed socket (`GROUP`), on every server. So the monitor costs a
+  bounded number of queries a second, whatever the traffic or the number watching.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import math
+import time
+import weakref
+
+import redis
+from channels.db import database_sync_to_async
+from channels.layers import BaseChannelLayer
+from django.conf import settings
+
+from chatdesk.inbox.monitor import monitor_snapshot
+
+logger = logging.getLogger(__name__)
+
+GROUP = "realtime.monitor"
+ACTIVE_KEY = "chatdesk:monitor:active"
+DIRTY_KEY = "chatdesk:monitor:dirty"
+SLOT_KEY = "chatdesk:monitor:slot"
+TICK_SECONDS = 1.0
+# A process that stops renewing (it crashed) stops counting as watching after this.
+ACTIVE_TTL_SECONDS = 10
+# Ticks that send whatever the dirty key says, after a socket subscribes: another
+# process may have read "nobody watches" just before and skipped marking its change.
+FRESH_TICKS = 2
+
+
+@functools.cache
+def _client(redis_url: str) -> redis.Redis:
+    return redis.Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=2)
+
+
+def client() -> redis.Redis:
+    return _client(settings.REDIS_URL)
+
+
+class _Watching:
+    """This process's memory of whether anyone watches, read from Redis once a second."""
+
+    checked_at = -math.inf
+    active = False
+
+
+_watching = _Watching()
+
+
+def forget_watching() -> None:
+    """Read the watching key afresh on the next change (a socket just subscribed here)."""
+    _watching.checked_at = -math.inf
+
+
+def changed() -> None:
+    """Mark the monitor's picture stale if anyone watches; called after each fan-out.
+
+    Never raises: the change is committed whatever happens to the monitor.
+    """
+    try:
+        moment = time.monotonic()
+        if moment - _watching.checked_at >= TICK_SECONDS:
+            _watching.active = bool(client().exists(ACTIVE_KEY))
+            _watching.checked_at = moment
+        if _watching.active:
+            client().set(DIRTY_KEY, 1, ex=60)
+    except Exception:
+        logger.warning("Could not mark the live monitor stale")
+
+
+def _tick(*, force: bool) -> dict | None:
+    """One second of a pump: renew the watching key; if something changed and the
+    desk-wide slot is free, read the picture (else None)."""
+    redis_client = client()
+    redis_client.set(ACTIVE_KEY, 1, ex=ACTIVE_TTL_SECONDS)
+    if not force and not redis_client.exists(DIRTY_KEY):
+        return None
+    if not redis_client.set(SLOT_KEY, 1, px=int(TICK_SECONDS * 1000), nx=True):
+        return None  # another process sent within the second; it read the same state
+    redis_client.delete(DIRTY_KEY)
+    return monitor_snapshot()
+
+
+def snapshot_for_subscriber() -> dict:
+    """The first picture a subscribing socket gets, read for it alone."""
+    client().set(ACTIVE_KEY, 1, ex=ACTIVE_TTL_SECONDS)
+    forget_watching()
+    return monitor_snapshot()
+
+
+class MonitorPump:
+    """The subscribed sockets of this process and the once-a-second task serving them."""
+
+    def __init__(self, layer: BaseChannelLayer) -> None:
+        self.layer = layer
+        self.subscribers: set[str] = set()
+        self.fresh = 0
+        self._task: asyncio.Task | None = None
+
+    async def subscribe(self, channel_name: str) -> None:
+        await self.layer.group_add(GROUP, channel_name)
+        self.subscribers.add(channel_name)
+        self.fresh = FRESH_TICKS
+        if self._task is None:
+            self._task = asyncio.ensure_future(self._run())
+
+    async def unsubscribe(self, channel_name: str) -> None:
+        if channel_name not in self.subscribers:
+            return
+        self.subscribers.discard(channel_name)
+        await self.layer.group_discard(GROUP, channel_name)
+        if not self.subscribers and self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(TICK_SECONDS)
+            try:
+                picture = await database_sync_to_async(_tick)(force=self.fresh > 0)
+                if picture is None:
+                    continue
+                self.fresh = max(0, self.fresh - 1)
+                await self.layer.group_send(GROUP, {"type": "monitor.updated", "data": picture})
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # Redis or the database away for a moment: the next tick tries again.
+                logger.exception("The live monitor's update failed")
+
+
+_pumps: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, MonitorPump] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def pump_for(layer: BaseChannelLayer) -> MonitorPump:
+    loop = asyncio.get_running_loop()
+    pump = _pumps.get(loop)
+    if pump is None or pump.layer is not layer:
+        pump = _pumps[loop] = MonitorPump(layer)
+    return pump
