@@ -5,6 +5,7 @@ while nobody watches."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from datetime import datetime
 
@@ -82,7 +83,7 @@ async def test_a_supervisor_gets_a_snapshot_then_live_updates_agents_do_not(
                 "held_until": None,
             }
         ]
-        assert [q for q in latest["queues"] if q["id"] == queue_a.pk][0]["waiting"] == 1
+        assert next(q for q in latest["queues"] if q["id"] == queue_a.pk)["waiting"] == 1
 
         heard = await drain(agent)
         assert "conversation.offered" in {frame["type"] for frame in heard}
@@ -118,7 +119,7 @@ async def test_updates_come_at_most_once_a_second_while_changes_pour_in(
         # Computed once for both subscribers, never twice within a second.
         assert [data["at"] for _, data in updates] == [data["at"] for _, data in others]
         moments = [datetime.fromisoformat(data["at"]) for _, data in updates]
-        gaps = [(b - a).total_seconds() for a, b in zip(moments, moments[1:], strict=False)]
+        gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(moments)]
         assert min(gaps) >= 0.99, gaps
         # The last change is not lost to the throttle: it shows within the next second.
         settled = await _frames_of(first, "monitor.updated", 2.5)
