@@ -61,7 +61,16 @@ def monitor_snapshot() -> dict:
     chats = list(
         Conversation.objects.filter(_WAITING)
         .order_by("created_at", "pk")
-        .values("pk", "queue_id", "channel", "customer_waiting_since", "created_at", "held_until")
+        .values(
+            "pk",
+            "queue_id",
+            "channel",
+            "customer_waiting_since",
+            "created_at",
+            "held_until",
+            "identity__display_name",
+            "identity__contact__name",
+        )
     )
     offers: dict[int, list[int]] = defaultdict(list)
     for conversation_id, agent_id in (
@@ -80,6 +89,8 @@ def monitor_snapshot() -> dict:
         waiting.append(
             {
                 "conversation": chat["pk"],
+                # The customer's name as the agents know it ("" when nobody gave one).
+                "name": chat["identity__contact__name"] or chat["identity__display_name"] or "",
                 "queue": chat["queue_id"],
                 "channel": chat["channel"],
                 "waited_seconds": waited,

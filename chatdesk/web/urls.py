@@ -6,4 +6,5 @@ app_name = "web"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("inbox/rows/", views.inbox_rows, name="inbox-rows"),
+    path("monitor/", views.monitor, name="monitor"),
 ]

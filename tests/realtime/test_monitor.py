@@ -75,6 +75,7 @@ async def test_a_supervisor_gets_a_snapshot_then_live_updates_agents_do_not(
         assert latest["waiting"] == [
             {
                 "conversation": chat.pk,
+                "name": "Alice Example",
                 "queue": queue_a.pk,
                 "channel": "whatsapp",
                 "waited_seconds": latest["waiting"][0]["waited_seconds"],
