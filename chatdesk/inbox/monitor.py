@@ -40,7 +40,7 @@ def monitor_snapshot() -> dict:
     - agents: everyone who takes chats, with presence, open chats and capacity (the
       most they may hold in any of their queues; null when unlimited);
     - waiting: unowned open chats, oldest first, with how long the customer has waited
-      and the agents it is ringing for;
+      and the agents it is ringing for (a chat routed to an extension: that agent);
     - queues: every queue with its waiting chats and the longest wait.
     """
     at = timezone.now()
@@ -68,6 +68,7 @@ def monitor_snapshot() -> dict:
             "customer_waiting_since",
             "created_at",
             "held_until",
+            "direct_agent_id",
             "identity__display_name",
             "identity__contact__name",
         )
@@ -95,7 +96,12 @@ def monitor_snapshot() -> dict:
                 "channel": chat["channel"],
                 "waited_seconds": waited,
                 "waiting_since": _iso(since),
-                "offered_to": offers.get(chat["pk"], []),
+                # A chat routed to an agent's extension rings for that agent alone.
+                "offered_to": (
+                    [chat["direct_agent_id"]]
+                    if chat["direct_agent_id"]
+                    else offers.get(chat["pk"], [])
+                ),
                 "held_until": _iso(chat["held_until"]),
             }
         )

@@ -60,6 +60,10 @@ def test_what_the_monitor_shows(alice, bob, carol, queue_a):
         customer_waiting_since=timezone.now() - timedelta(seconds=10)
     )
     ConversationFactory(queue=queue_a, archived=True)  # filed away: nobody waits
+    direct = ConversationFactory(direct_agent=bob)
+    Conversation.objects.filter(pk=direct.pk).update(
+        customer_waiting_since=timezone.now() - timedelta(seconds=5)
+    )
     UserFactory(username="boss", role=Role.MANAGER)  # no extension: takes no chats
 
     picture = monitor_snapshot()
@@ -73,9 +77,10 @@ def test_what_the_monitor_shows(alice, bob, carol, queue_a):
         "capacity": 2,  # her own limit is the lower one
     }
     assert (rows[bob.pk]["status"], rows[bob.pk]["capacity"]) == ("away", 4)
-    assert [row["conversation"] for row in picture["waiting"]] == [early.pk, late.pk]
+    assert [row["conversation"] for row in picture["waiting"]] == [early.pk, late.pk, direct.pk]
     assert picture["waiting"][0]["offered_to"] == [alice.pk]  # bob is away
     assert picture["waiting"][1]["offered_to"] == []
+    assert (picture["waiting"][2]["queue"], picture["waiting"][2]["offered_to"]) == (None, [bob.pk])
     assert 89 <= picture["waiting"][0]["waited_seconds"] <= 95
     queues = {row["id"]: row for row in picture["queues"]}
     assert queues[queue_a.pk]["waiting"] == 2
