@@ -7,10 +7,11 @@ desk. Instead:
 
 - **Watching** is a Redis key (`ACTIVE_KEY`) that each server process with a subscribed
   socket renews every second and lets expire when its last one leaves.
-- **Something changed** is another key (`DIRTY_KEY`), set by the fan-out after each
-  published batch, but only while someone watches. Each process reads the watching
-  key at most once a second (`changed`), so with nobody watching a publish costs no
-  Redis call at all, and with someone watching one `SET`.
+- **Something changed** is another key (`DIRTY_KEY`), set after each published batch,
+  but only while someone watches. The fan-out only raises a flag (`changed`); a thread
+  of the process writes the key (`_Marker`, at most one `SET` per 50 ms) and reads the
+  watching key at most once a second, so a publish never waits on Redis for the
+  monitor, and with nobody watching no `SET` is sent at all.
 - **The picture** is computed by a per-process pump (`MonitorPump`) that ticks every
   second while its process has subscribers. A tick that finds the dirty key takes the
   desk-wide one-second slot (`SLOT_KEY`, `SET NX PX`): whichever process gets it reads
@@ -25,6 +26,8 @@ import asyncio
 import functools
 import logging
 import math
+import os
+import threading
 import time
 import weakref
 
@@ -73,11 +76,9 @@ def forget_watching() -> None:
     _watching.checked_at = -math.inf
 
 
-def changed() -> None:
-    """Mark the monitor's picture stale if anyone watches; called after each fan-out.
-
-    Never raises: the change is committed whatever happens to the monitor.
-    """
+def mark_stale() -> None:
+    """Mark the monitor's picture stale if anyone watches (the watching key is read at
+    most once a second per process). Never raises."""
     try:
         moment = time.monotonic()
         if moment - _watching.checked_at >= TICK_SECONDS:
@@ -87,6 +88,51 @@ def changed() -> None:
             client().set(DIRTY_KEY, 1, ex=60)
     except Exception:
         logger.warning("Could not mark the live monitor stale")
+
+
+class _Marker:
+    """A thread per process that marks the picture stale on the fan-out's behalf.
+
+    The fan-out only sets an in-memory flag: a Redis round trip on its thread cost more
+    than half of a batch's own fan-out (docs/performance.md, Live monitor). Changes
+    that come while a mark is being written fold into the next one, so at most one
+    Redis call per COALESCE_SECONDS leaves a process, whatever the traffic.
+    """
+
+    COALESCE_SECONDS = 0.05
+
+    def __init__(self) -> None:
+        self.pending = threading.Event()
+        self.lock = threading.Lock()
+        self.thread: threading.Thread | None = None
+        self.pid = 0
+
+    def mark(self) -> None:
+        self.pending.set()
+        # A forked worker (Celery's prefork) inherits the object but not the thread.
+        if self.thread is None or self.pid != os.getpid():
+            with self.lock:
+                if self.thread is None or self.pid != os.getpid():
+                    self.pid = os.getpid()
+                    self.thread = threading.Thread(
+                        target=self._run, name="monitor-marker", daemon=True
+                    )
+                    self.thread.start()
+
+    def _run(self) -> None:
+        while True:
+            self.pending.wait()
+            self.pending.clear()
+            mark_stale()
+            time.sleep(self.COALESCE_SECONDS)
+
+
+_marker = _Marker()
+
+
+def changed() -> None:
+    """Called by the fan-out after each published batch: costs a flag, not a round trip."""
+    _marker.mark()
 
 
 def _tick(*, force: bool) -> dict | None:

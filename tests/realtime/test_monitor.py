@@ -133,12 +133,24 @@ async def test_updates_come_at_most_once_a_second_while_changes_pour_in(
 
 def test_with_nobody_watching_a_change_marks_nothing(db):
     _reset_watching()
-    monitor.changed()
+    monitor.mark_stale()
     assert not monitor.client().exists(monitor.DIRTY_KEY)
     monitor.client().set(monitor.ACTIVE_KEY, 1, ex=5)
-    monitor.changed()  # within the second: the process still remembers "nobody"
+    monitor.mark_stale()  # within the second: the process still remembers "nobody"
     assert not monitor.client().exists(monitor.DIRTY_KEY)
     monitor.forget_watching()
+    monitor.mark_stale()
+    assert monitor.client().exists(monitor.DIRTY_KEY)
+    _reset_watching()
+
+
+def test_the_fan_out_marks_through_the_process_thread_without_waiting_on_redis(db):
+    _reset_watching()
+    monitor.client().set(monitor.ACTIVE_KEY, 1, ex=5)
+    monitor.forget_watching()
     monitor.changed()
+    deadline = time.monotonic() + 2
+    while not monitor.client().exists(monitor.DIRTY_KEY) and time.monotonic() < deadline:
+        time.sleep(0.01)
     assert monitor.client().exists(monitor.DIRTY_KEY)
     _reset_watching()
