@@ -9,9 +9,9 @@ desk. Instead:
   socket renews every second and lets expire when its last one leaves.
 - **Something changed** is another key (`DIRTY_KEY`), set after each published batch,
   but only while someone watches. The fan-out only raises a flag (`changed`); a thread
-  of the process writes the key (`_Marker`, at most one `SET` per 50 ms) and reads the
-  watching key at most once a second, so a publish never waits on Redis for the
-  monitor, and with nobody watching no `SET` is sent at all.
+  of the process writes the key (`_Marker`, one `SET` per COALESCE_SECONDS at most)
+  and reads the watching key at most once a second, so a publish never waits on Redis
+  for the monitor, and with nobody watching no `SET` is sent at all.
 - **The picture** is computed by a per-process pump (`MonitorPump`) that ticks every
   second while its process has subscribers. A tick that finds the dirty key takes the
   desk-wide one-second slot (`SLOT_KEY`, `SET NX PX`): whichever process gets it reads
@@ -93,8 +93,8 @@ def mark_stale() -> None:
 class _Marker:
     """A thread per process that marks the picture stale on the fan-out's behalf.
 
-    The fan-out only sets an in-memory flag: a Redis round trip on its thread cost more
-    than half of a batch's own fan-out (docs/performance.md, Live monitor). Changes
+    The fan-out only sets an in-memory flag: a Redis round trip on its thread was a large
+    share of a batch's own fan-out (docs/performance.md, the live monitor's cost). Changes
     that come while a mark is being written fold into the next one, so at most one
     Redis call per COALESCE_SECONDS leaves a process, whatever the traffic.
     """
