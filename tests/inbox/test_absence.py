@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from chatdesk.accounts.models import Presence
+from chatdesk.accounts.models import Presence, Role
 from chatdesk.inbox import tasks
 from chatdesk.inbox.models import Conversation, ConversationEvent, Message, Status
 from chatdesk.inbox.services import absence, lifecycle, presence
@@ -383,6 +384,17 @@ def test_the_queue_api_takes_the_rules_with_a_floor_of_five(api, queue_a, olga_o
 
 @pytest.fixture
 def olga_owner(db):
-    from chatdesk.accounts.models import Role
-
     return UserFactory(username="olga", role=Role.SYSTEM_OWNER)
+
+
+def test_the_admin_shows_the_rules_and_holds_the_floor(client, queue_a):
+    owner = UserFactory(username="root", role=Role.SYSTEM_OWNER, is_superuser=True)
+    client.force_login(owner)
+    page = client.get(f"/admin/queues/queue/{queue_a.pk}/change/")
+    assert page.status_code == 200
+    assert b'name="reassign_after_seconds"' in page.content
+    assert b'name="owner_offline_after_seconds"' in page.content
+    queue_a.owner_offline_after_seconds = 4
+    with pytest.raises(ValidationError) as refused:
+        queue_a.full_clean()
+    assert "owner_offline_after_seconds" in refused.value.message_dict
