@@ -149,6 +149,7 @@ def test_a_customer_message_after_a_reply_sets_the_timer_from_that_message(
     timers.clear()
     with django_capture_on_commit_callbacks(execute=True):
         later = customer_writes("My order is late")
+        customer_writes("Order 4411")  # still the same wait: no second timer
     assert timers == [(conversation.pk, later.created_at + timedelta(seconds=45))]
 
 
@@ -261,10 +262,11 @@ def test_owner_offline_not_yet_long_enough_fires_on_time(
     queue_a.save()
     conversation = _taken_by(alice, customer_writes, django_capture_on_commit_callbacks)
     message_reply(conversation_id=conversation.pk, agent=alice, body="Let me check")
-    _away_since(alice, 10)
+    _away_since(alice, 0)  # from now on: the hello before came while she was online
     timers.clear()
     with django_capture_on_commit_callbacks(execute=True):
         customer_writes("Still there?")
+        customer_writes("Hello??")  # the same absence: no second timer
     alice.refresh_from_db()
     due = alice.status_changed_at + timedelta(seconds=30)
     assert timers == [(conversation.pk, due)]

@@ -110,18 +110,21 @@ def _schedule(conversation_id: int, at: datetime) -> None:
     )
 
 
-def customer_wrote(conversation: Conversation) -> None:
+def customer_wrote(conversation: Conversation, *, started_waiting: bool) -> None:
     """A customer's message joined a taken chat (row-locked by the caller): reassign it
-    now if a rule is due, otherwise set the timer for when one falls due."""
+    now if a rule is due, otherwise set the timer of each rule that just began to run.
+
+    `started_waiting`: this message started the customer's wait (the no-reply clock).
+    A chatty customer's later lines set no second timer of either rule.
+    """
     after_no_reply, after_offline = _rules(conversation)
     if not after_no_reply and not after_offline:
         return
     if conversation.owner_id is None or conversation.queue_id is None:
         return
+    owner = _owner(conversation) if after_offline else None
     due = {
-        OWNER_OFFLINE: owner_offline_due_at(
-            conversation, _owner(conversation) if after_offline else None, after_offline
-        ),
+        OWNER_OFFLINE: owner_offline_due_at(conversation, owner, after_offline),
         NO_REPLY: no_reply_due_at(conversation, after_no_reply),
     }
     pending = {reason: at for reason, at in due.items() if at is not None}
@@ -130,8 +133,22 @@ def customer_wrote(conversation: Conversation) -> None:
     reason = min(pending, key=lambda key: pending[key])
     if pending[reason] <= now():
         _reassign(conversation, reason=reason)
-    else:
-        _schedule(conversation.pk, pending[reason])
+        return
+    if NO_REPLY in pending and started_waiting:
+        _schedule(conversation.pk, pending[NO_REPLY])
+    if OWNER_OFFLINE in pending and _first_line_while_offline(conversation, owner):
+        _schedule(conversation.pk, pending[OWNER_OFFLINE])
+
+
+def _first_line_while_offline(conversation: Conversation, owner: User | None) -> bool:
+    if owner is None or owner.status_changed_at is None:
+        return False
+    written = Message.objects.filter(
+        conversation_id=conversation.pk,
+        direction=Message.Direction.IN,
+        created_at__gte=owner.status_changed_at,
+    )
+    return written.count() == 1
 
 
 def owner_changed(conversation: Conversation) -> None:

@@ -120,7 +120,8 @@ def _record(inbound: Inbound, conversation: Conversation, *, opened: bool) -> tu
     conversation.last_message_at = message.created_at
     conversation.archived = False
     fields = ["last_message_at", "archived"]
-    if conversation.customer_waiting_since is None:
+    started_waiting = conversation.customer_waiting_since is None
+    if started_waiting:
         # The first message since the last reply starts the customer's wait.
         conversation.customer_waiting_since = message.created_at
         fields.append("customer_waiting_since")
@@ -141,7 +142,7 @@ def _record(inbound: Inbound, conversation: Conversation, *, opened: bool) -> tu
     _publish_created(message, audience=audience)
     out_of_hours_notify(conversation)
     if not opened and conversation.status == Status.TAKEN:
-        absence.customer_wrote(conversation)
+        absence.customer_wrote(conversation, started_waiting=started_waiting)
     return message, True
 
 
