@@ -50,6 +50,8 @@ ACTIVE_TTL_SECONDS = 10
 # Ticks that send whatever the dirty key says, after a socket subscribes: another
 # process may have read "nobody watches" just before and skipped marking its change.
 FRESH_TICKS = 2
+# How often the subscribed sockets' group membership is renewed, in ticks.
+RENEW_TICKS = 3600
 
 
 @functools.cache
@@ -182,9 +184,13 @@ class MonitorPump:
             self._task = None
 
     async def _run(self) -> None:
+        ticks = 0
         while True:
             await asyncio.sleep(TICK_SECONDS)
+            ticks += 1
             try:
+                if ticks % RENEW_TICKS == 0:
+                    await self._renew()
                 picture = await database_sync_to_async(_tick)(force=self.fresh > 0)
                 if picture is None:
                     continue
@@ -195,6 +201,12 @@ class MonitorPump:
             except Exception:
                 # Redis or the database away for a moment: the next tick tries again.
                 logger.exception("The live monitor's update failed")
+
+    async def _renew(self) -> None:
+        # Group membership expires (channels' group_expiry); a supervisor may keep the
+        # monitor open longer than that.
+        for channel_name in list(self.subscribers):
+            await self.layer.group_add(GROUP, channel_name)
 
 
 _pumps: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, MonitorPump] = (
