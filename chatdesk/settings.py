@@ -254,6 +254,8 @@ PRESENCE_GRACE_SECONDS = float(os.environ.get("PRESENCE_GRACE_SECONDS", "60"))
 PRESENCE_SWEEP_SECONDS = float(os.environ.get("PRESENCE_SWEEP_SECONDS", "15"))
 # How often chats held for a closed queue are checked for its opening (at most this late).
 HOURS_SWEEP_SECONDS = float(os.environ.get("HOURS_SWEEP_SECONDS", "30"))
+# Taken chats whose absence rule fell due while its timer was lost are reassigned this late.
+REASSIGN_SWEEP_SECONDS = float(os.environ.get("REASSIGN_SWEEP_SECONDS", "15"))
 
 CELERY_BEAT_SCHEDULE: dict = {
     # Ring-timeout escalations whose ETA task was lost (docs/architecture.md).
@@ -267,6 +269,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Chats that came in while their queue was closed ring when it opens.
     "release-held-chats": {"task": "inbox.release_held", "schedule": HOURS_SWEEP_SECONDS},
     "purge-archive": {"task": "archive.purge", "schedule": 24 * 3600.0},
+    # Absence handling: reassignments whose timer was lost (docs/architecture.md).
+    "reassign-overdue-chats": {
+        "task": "inbox.reassign_overdue",
+        "schedule": REASSIGN_SWEEP_SECONDS,
+    },
 }
 # How often chats past a service-level due time are marked breached (reads never wait).
 SLA_SWEEP_SECONDS = float(os.environ.get("SLA_SWEEP_SECONDS", "30"))

@@ -36,6 +36,8 @@ class QueueSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
             "csat_enabled",
             "first_response_target_seconds",
             "resolution_target_seconds",
+            "reassign_after_seconds",
+            "owner_offline_after_seconds",
         ]
         extra_kwargs = {
             "out_of_hours_message": {"max_length": 1000},

@@ -79,7 +79,9 @@ def route(*, conversation: Conversation, opened_now: bool = False) -> set[int]:
     return offered
 
 
-def _offer_next_round(conversation: Conversation, *, tried: frozenset[int]) -> set[int]:
+def _offer_next_round(
+    conversation: Conversation, *, tried: frozenset[int], exclude: frozenset[int] = frozenset()
+) -> set[int]:
     """Start the next round: ask the strategy, record the offers, tell the agents.
 
     A queue outside its business hours offers the chat to nobody: it is held until
@@ -91,6 +93,8 @@ def _offer_next_round(conversation: Conversation, *, tried: frozenset[int]) -> s
     conversation.routing_round += 1
     conversation.save(update_fields=["routing_round"])
     candidates = queue_selectors.queue_candidates(queue=queue, open_chats_of=open_chat_counts)
+    if exclude:
+        candidates = [c for c in candidates if c.agent_id not in exclude]
     choice = strategies.pick(queue.strategy, candidates, tried=tried, rng=rng)
     if not choice.agent_ids:
         return set()  # nobody can take it now; drain offers it when someone frees up
@@ -345,3 +349,20 @@ def _drain_one(conversation: Conversation, *, agent: User) -> set[int]:
     )
     events.conversation_offered(conversation, [agent.pk])
     return {agent.pk}
+
+
+def reroute(*, conversation: Conversation, exclude: frozenset[int]) -> set[int]:
+    """Route a chat that just lost its owner anew in its queue; returns the agents offered.
+
+    `exclude` (the owner who lost it) is offered nothing in this first round, whatever
+    the strategy; capacity and presence count as in any routing.
+    """
+    with transaction.atomic(savepoint=False):
+        stale = queue_services.offers_close(conversation_id=conversation.pk, winner_id=None)
+        queue_services.routing_start(
+            conversation_id=conversation.pk, round=conversation.routing_round + 1
+        )
+        offered = _offer_next_round(conversation, tried=exclude, exclude=exclude)
+        if stale:
+            events.conversation_removed(conversation, stale)
+    return offered

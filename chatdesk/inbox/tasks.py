@@ -1,12 +1,12 @@
-"""Celery tasks of the inbox: ring-timeout escalation and the presence grace period.
-Thin: the rules live in routing and the presence service."""
+"""Celery tasks of the inbox: ring-timeout escalation, the presence grace period and
+absence handling. Thin: the rules live in routing and the presence and absence services."""
 
 from __future__ import annotations
 
 from celery import shared_task
 
 from chatdesk.inbox import assignment
-from chatdesk.inbox.services import presence, sla
+from chatdesk.inbox.services import absence, presence, sla
 
 
 @shared_task(name="inbox.escalate_offer")
@@ -47,3 +47,16 @@ def release_held() -> int:
 def sla_breach_sweep() -> int:
     """Beat sweep: chats whose service-level due time passed unmet are marked breached."""
     return sla.sla_breach_sweep()
+@shared_task(name="inbox.reassign_due")
+def reassign_due(conversation_id: int) -> str | None:
+    """Scheduled with eta= the moment an absence rule falls due for a taken chat.
+
+    Safe early, late or twice: the rules are re-checked under the chat's row lock.
+    """
+    return absence.reassign_due(conversation_id=conversation_id)
+
+
+@shared_task(name="inbox.reassign_overdue")
+def reassign_overdue() -> int:
+    """Beat sweep: absence rules whose timer was lost."""
+    return absence.reassign_overdue()

@@ -6,6 +6,7 @@ from chatdesk.inbox.api_agents import AgentViewSet
 from chatdesk.inbox.api_events import EventReplayView
 from chatdesk.inbox.api_files import AttachmentFileView, AttachmentUploadView
 from chatdesk.inbox.api_history import ContactHistoryView
+from chatdesk.inbox.api_log import ConversationLogView
 
 router = SimpleRouter()
 router.register("conversations", ConversationViewSet, basename="conversation")
@@ -21,6 +22,7 @@ urlpatterns = [
         name="message-retry",
     ),
     path("events/", EventReplayView.as_view(), name="events"),
+    path("conversations/<int:pk>/log/", ConversationLogView.as_view(), name="conversation-log"),
     path("contacts/<int:pk>/history/", ContactHistoryView.as_view(), name="contact-history"),
     path("attachments/", AttachmentUploadView.as_view(), name="attachment-upload"),
     path(

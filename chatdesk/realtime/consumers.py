@@ -10,6 +10,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from chatdesk.inbox.selectors import latest_event_id
 from chatdesk.inbox.services import presence, visitor
 from chatdesk.inbox.tasks import agent_gone
+from chatdesk.realtime import monitor
 from chatdesk.realtime.hub import hub_for
 
 logger = logging.getLogger(__name__)
@@ -61,6 +62,9 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
         self._early = None
 
     async def disconnect(self, code: int) -> None:
+        if getattr(self, "monitoring", False):
+            self.monitoring = False
+            await monitor.pump_for(self.channel_layer).unsubscribe(self.channel_name)
         if getattr(self, "counted", False):
             self.counted = False
             await database_sync_to_async(_closed)(self.agent_id)
@@ -79,6 +83,28 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "pong", "data": {}})
         elif kind == "typing":
             await self._typing(content.get("conversation"))
+        elif kind == "monitor.subscribe":
+            await self._monitor_subscribe()
+        elif kind == "monitor.unsubscribe" and getattr(self, "monitoring", False):
+            self.monitoring = False
+            await monitor.pump_for(self.channel_layer).unsubscribe(self.channel_name)
+
+    async def _monitor_subscribe(self) -> None:
+        """Supervisors watch the whole desk: a snapshot now, updates while it changes."""
+        if not self.scope["user"].is_supervisor:
+            await self.send_json({"type": "error", "code": "forbidden"})
+            return
+        if getattr(self, "monitoring", False):
+            return
+        picture = await database_sync_to_async(monitor.snapshot_for_subscriber)()
+        await self.send_json({"type": "monitor.snapshot", "data": picture})
+        self.monitoring = True
+        await monitor.pump_for(self.channel_layer).subscribe(self.channel_name)
+
+    async def monitor_updated(self, message: dict) -> None:
+        """The pump's picture for every subscribed socket (the channel-layer group)."""
+        if getattr(self, "monitoring", False):
+            await self.send_json({"type": "monitor.updated", "data": message["data"]})
 
     async def _typing(self, conversation_id: object) -> None:
         # Not answered either way: a refusal would tell an outsider the chat exists.

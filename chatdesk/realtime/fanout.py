@@ -7,6 +7,7 @@ import logging
 from channels.layers import get_channel_layer
 
 from chatdesk import channel_layer
+from chatdesk.realtime import monitor
 from chatdesk.realtime.hub import EVENTS_TYPE, HUBS_GROUP, batch_message
 
 logger = logging.getLogger(__name__)
@@ -28,6 +29,8 @@ def send_events(events: list[dict], recipients: dict[int, list[int]]) -> None:
         channel_layer.call(layer.group_send, HUBS_GROUP, message)
     except Exception:
         logger.exception("Realtime fan-out failed; clients will catch up via /api/v1/events/")
+    # The live monitor's picture is stale now, if anyone watches (one cached check).
+    monitor.changed()
 
 
 def send_transient(event: dict, agent_ids: list[int]) -> None:

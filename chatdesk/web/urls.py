@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("inbox/rows/", views.inbox_rows, name="inbox-rows"),
     path("reports/", views.reports, name="reports"),
+    path("monitor/", views.monitor, name="monitor"),
 ]

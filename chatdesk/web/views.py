@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -117,3 +118,8 @@ def reports(request: HttpRequest) -> HttpResponse:
         },
     }
     return render(request, "web/reports.html", context)
+def monitor(request: HttpRequest) -> HttpResponse:
+    """The live monitor for supervisors; its figures arrive on the agent socket."""
+    if not request.user.is_supervisor:
+        raise PermissionDenied("The live monitor is for managers and owners.")
+    return render(request, "web/monitor.html", {"bootstrap": _bootstrap(request.user)})

@@ -16,6 +16,9 @@ const EVENT_TEXT = {
   out_of_hours: () => "Outside business hours: the automatic message was sent",
   csat_request: () => "The customer was asked to rate the chat",
   csat: (e) => `The customer rated the chat ${e.rating}/5${e.comment ? `: “${e.comment}”` : ""}`,
+  reassigned: (e) => (e.reason === "owner_offline"
+    ? `${who(e.from, e.from_name)} went offline: the chat went back to the queue`
+    : `No reply from ${who(e.from, e.from_name)} in time: the chat went back to the queue`),
 };
 
 export const isEventLine = (message) => message.kind === "event" || message.kind === "notice";

@@ -301,6 +301,7 @@ TABLE: dict[tuple[str, str], Call] = {
     ("post", "/api/v1/conversations/{id}/notes/"): Call(
         in_view(201), params=CONV, body=lambda w: {"body": "Private: check the order"}
     ),
+    ("get", "/api/v1/conversations/{id}/log/"): Call(in_view(200), params=CONV),
     ("post", "/api/v1/conversations/internal/"): Call(
         signed_in(201), body=lambda w: {"agent": w.bob}
     ),

@@ -82,7 +82,7 @@ def event_line(
     actor: User | None,
     to: User | None = None,
     notice: str = "",
-    extra: dict | None = None,
+    **extra: object,
 ) -> Message:
     """A line in the conversation's story (taken, transferred, ended...), stored among
     its messages so every agent sees it in place, and never mistaken for a reply.
@@ -98,8 +98,7 @@ def event_line(
     }
     if to is not None:
         data.update(to=to.pk, to_name=_name(to))
-    if extra:
-        data.update(extra)
+    data.update(extra)
     line = Message.objects.create(
         conversation=conversation,
         direction=Message.Direction.OUT,

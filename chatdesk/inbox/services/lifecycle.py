@@ -55,7 +55,16 @@ def _close(conversation: Conversation, *, status: str, actor: User, kind: str) -
     conversation.archived = True
     conversation.closed_at = now()
     conversation.contact_prompt_open = False
-    conversation.save(update_fields=["status", "archived", "closed_at", "contact_prompt_open"])
+    conversation.customer_waiting_since = None  # closed: nobody waits for a reply
+    conversation.save(
+        update_fields=[
+            "status",
+            "archived",
+            "closed_at",
+            "contact_prompt_open",
+            "customer_waiting_since",
+        ]
+    )
     sla.sla_closed(conversation)
     log(conversation, kind, actor=actor)
     lost |= notes.mentions_end(conversation)

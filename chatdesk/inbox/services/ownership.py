@@ -28,7 +28,7 @@ from chatdesk.inbox.models import (
     ParticipantState,
     Status,
 )
-from chatdesk.inbox.services import notes, windows
+from chatdesk.inbox.services import absence, notes, windows
 from chatdesk.inbox.services.common import (
     already_owned_detail,
     drain_after_commit,
@@ -75,6 +75,7 @@ def conversation_take(*, conversation_id: int, agent: User) -> Conversation:
         raise InvalidState("Internal chats have no owner to take.")
     lost = _claim(conversation, agent=agent)
     events.conversation_changed(conversation, lost=lost)
+    absence.owner_changed(conversation)
     return conversation
 
 
@@ -165,7 +166,16 @@ def _reply(
     conversation.last_message_at = message.created_at
     conversation.contact_prompt_open = False  # "Reply" answers the unknown-sender prompt
     conversation.archived = False
-    conversation.save(update_fields=["last_message_at", "contact_prompt_open", "archived"])
+    # An agent answered: nobody waits any more (the absence rules and response clocks).
+    conversation.customer_waiting_since = None
+    conversation.save(
+        update_fields=[
+            "last_message_at",
+            "contact_prompt_open",
+            "archived",
+            "customer_waiting_since",
+        ]
+    )
     if not internal:
         sla_agent_replied(conversation)
     events.message_created(message)
@@ -238,6 +248,7 @@ def conversation_transfer(
     if previous_owner and not reopening:
         # A closed chat held no slot of its last owner; only an open one frees one.
         drain_after_commit(previous_owner)
+    absence.owner_changed(conversation)
     return conversation
 
 
@@ -331,7 +342,8 @@ def conversation_transfer_to_queue(
         conversation,
         "transferred",
         actor=agent,
-        extra={"queue": queue.pk, "queue_name": queue.name},
+        queue=queue.pk,
+        queue_name=queue.name,
     )
     assignment.route(conversation=conversation)
     if note.strip():

@@ -21,6 +21,7 @@ from chatdesk.inbox.models import (
     Status,
 )
 from chatdesk.inbox.selectors import conversation_audience
+from chatdesk.inbox.services import absence
 from chatdesk.inbox.services.business_hours import out_of_hours_notify
 from chatdesk.inbox.services.common import log, now
 from chatdesk.inbox.services.csat import csat_inbound
@@ -129,6 +130,11 @@ def _record(inbound: Inbound, conversation: Conversation, *, opened: bool) -> tu
     fields = ["last_message_at", "archived"]
     if _extend_reply_window(conversation, inbound):
         fields.append("reply_window_closes_at")
+    started_waiting = conversation.customer_waiting_since is None
+    if started_waiting:
+        # The first message since the last reply starts the customer's wait.
+        conversation.customer_waiting_since = message.created_at
+        fields.append("customer_waiting_since")
     conversation.save(update_fields=fields)
     audience = None
     if not opened:
@@ -149,6 +155,8 @@ def _record(inbound: Inbound, conversation: Conversation, *, opened: bool) -> tu
         )
     _publish_created(message, audience=audience)
     out_of_hours_notify(conversation)
+    if not opened and conversation.status == Status.TAKEN:
+        absence.customer_wrote(conversation, started_waiting=started_waiting)
     return message, True
 
 
@@ -248,9 +256,12 @@ def _follow_up_sql() -> str:
         f" q.resolution_target_seconds AS queue_resolution_target,"
         f" (%s AND EXISTS (SELECT 1 FROM {message} m"
         f"  WHERE m.channel_account_id = %s AND m.provider_message_id = %s)) AS already_stored"
-        f" FROM {conversation} c JOIN {identity} i ON i.id = c.identity_id"
         # Whether the chat's queue keeps business hours: most do not, and then the
         # out-of-hours check needs no query of its own.
+        # The queue's absence rules come along too: when off, a follow-up costs nothing.
+        f", q.reassign_after_seconds AS queue_reassign_after,"
+        f" q.owner_offline_after_seconds AS queue_offline_after"
+        f" FROM {conversation} c JOIN {identity} i ON i.id = c.identity_id"
         f" LEFT JOIN {queue} q ON q.id = c.queue_id"
         f" WHERE i.kind = %s AND i.address = %s AND c.channel_account_id = %s"
         f" AND c.status IN ({', '.join(['%s'] * len(OPEN_STATUSES))})"
