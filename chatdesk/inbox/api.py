@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -65,6 +66,7 @@ FILTERS = [
     OpenApiParameter("channel", str, enum=["livechat", "whatsapp", "messenger", "sms", "internal"]),
     OpenApiParameter("queue", int),
     OpenApiParameter("archived", bool),
+    OpenApiParameter("label", int, description="Only chats carrying this label."),
 ]
 
 
@@ -92,7 +94,13 @@ class ConversationViewSet(
                 .prefetch_related("participants"),
                 self.request.user,
             )
-        return selectors.conversation_list(self.request.user, archived=archived)
+        rows = selectors.conversation_list(self.request.user, archived=archived)
+        label = self.request.query_params.get("label")
+        if label is not None:
+            if not label.isdigit() or int(label) > ID_MAX:
+                raise ValidationError({"label": ["A label id (a whole number)."]})
+            rows = rows.filter(labels__id=int(label))
+        return rows
 
     @extend_schema(parameters=FILTERS)
     def list(self, request: Request, *args, **kwargs) -> Response:

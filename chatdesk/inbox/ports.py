@@ -70,3 +70,18 @@ def waiting_changed(conversation_ids: set[int]) -> None:
     `conversation_ids`: the chats that changed, some of which may have left the line."""
     if _waiting_changed is not None:
         _waiting_changed(conversation_ids)
+
+
+# Erasure: each hook deletes what its app keeps about the erased customer, inside the
+# erasure's transaction, and returns the names of stored files to delete after commit.
+_erasure_hooks: list[Callable[[object], list[str]]] = []
+
+
+def register_erasure_hook(func: Callable[[object], list[str]]) -> None:
+    if func not in _erasure_hooks:
+        _erasure_hooks.append(func)
+
+
+def erasure_hooks() -> list[Callable[[object], list[str]]]:
+    """The registered hooks, each called with the erasure's `ErasureScope`."""
+    return list(_erasure_hooks)

@@ -205,7 +205,7 @@ def conversation_list(user: User, *, archived: bool = False) -> QuerySet[Convers
         with_own_archive(visible_conversations(user), user)
         .filter(archived_filter(user, archived=archived))
         .select_related("identity__contact")
-        .prefetch_related("participants")
+        .prefetch_related("participants", "labels")
         .order_by("-last_message_at", "-id")
     )
     return with_unread_counts(queryset, user)

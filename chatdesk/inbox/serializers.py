@@ -9,7 +9,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from chatdesk.inbox.delivery_text import delivery_problem
-from chatdesk.inbox.models import Attachment, Channel, Conversation, Message
+from chatdesk.inbox.models import Attachment, Channel, Conversation, Label, Message
+from chatdesk.strict import RejectUnknownFieldsMixin
 
 VISITOR_FIELDS = ("name", "email", "page_url", "page_title", "referrer", "user_agent")
 
@@ -108,6 +109,21 @@ class MessageSerializer(serializers.ModelSerializer):
         return [{key: item.get(key) for key in MISSING_FILE_FIELDS} for item in obj.missing_files]
 
 
+class LabelSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
+    class Meta:
+        model = Label
+        fields = ["id", "name", "color"]
+
+    def validate_name(self, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise serializers.ValidationError("A label needs a name.")
+        return value
+
+    def validate_color(self, value: str) -> str:
+        return value.lower()
+
+
 class ConversationSerializer(serializers.ModelSerializer):
     contact = serializers.SerializerMethodField()
     contact_known = serializers.SerializerMethodField()
@@ -117,6 +133,7 @@ class ConversationSerializer(serializers.ModelSerializer):
     participants = serializers.SerializerMethodField()
     visitor = serializers.SerializerMethodField()
     archived = serializers.SerializerMethodField()
+    labels = serializers.SerializerMethodField()
 
     class Meta:
         model = Conversation
@@ -141,6 +158,7 @@ class ConversationSerializer(serializers.ModelSerializer):
             "offline",
             "held_until",
             "created_at",
+            "labels",
         ]
 
     def get_contact(self, obj: Conversation) -> int | None:
@@ -177,6 +195,14 @@ class ConversationSerializer(serializers.ModelSerializer):
         if obj.channel != "internal":
             return []
         return [user.pk for user in obj.participants.all()]
+
+    @extend_schema_field(LabelSerializer(many=True))
+    def get_labels(self, obj: Conversation) -> list[dict]:
+        # Lists prefetch `labels` (one query for the page); a single chat reads its own.
+        return [
+            {"id": label.pk, "name": label.name, "color": label.color}
+            for label in sorted(obj.labels.all(), key=lambda label: (label.name, label.pk))
+        ]
 
 
 def represent(serializer_class: type, instance: object) -> dict:

@@ -21,19 +21,25 @@ def row_filters(params) -> dict:
     """The list's view and filters from a query string (unknown values are ignored)."""
     channel = params.get("channel", "")
     queue = params.get("queue", "")
+    label = params.get("label", "")
     return {
         "archived": params.get("view") == "archived",
         "channel": channel if channel in Channel.values else "",
         "queue": int(queue) if queue.isdigit() else None,
+        "label": int(label) if label.isdigit() and len(label) < 19 else None,
     }
 
 
-def row_queryset(user: User, *, archived: bool, channel: str, queue: int | None) -> QuerySet:
-    rows = selectors.inbox_rows(user, archived=archived).prefetch_related("participants")
+def row_queryset(
+    user: User, *, archived: bool, channel: str, queue: int | None, label: int | None = None
+) -> QuerySet:
+    rows = selectors.inbox_rows(user, archived=archived).prefetch_related("participants", "labels")
     if channel:
         rows = rows.filter(channel=channel)
     if queue:
         rows = rows.filter(queue_id=queue)
+    if label:
+        rows = rows.filter(labels__id=label)
     return selectors.with_unread_counts(rows, user)[:ROW_LIMIT]
 
 

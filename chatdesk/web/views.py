@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from chatdesk.accounts.models import AgentSettings, User
 from chatdesk.accounts.services import agent_settings_get
-from chatdesk.inbox.models import Channel
+from chatdesk.inbox.models import Channel, Label
 from chatdesk.inbox.serializers import conversation_title
 from chatdesk.web.rows import row_data, row_filters, row_queryset
 from queues.models import Queue
@@ -32,6 +32,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "channels": CHANNEL_CHOICES,
         "queues": _queues_for(request.user),
+        "labels": list(Label.objects.order_by("name", "id")),
         "bootstrap": _bootstrap(request.user),
     }
     return render(request, "web/inbox.html", context)
@@ -76,4 +77,8 @@ def _bootstrap(user: User) -> dict:
         },
         "sounds": [{"value": v, "label": label} for v, label in AgentSettings.Sound.choices],
         "languages": sorted(set(languages)),
+        "labels": [
+            {"id": label.pk, "name": label.name, "color": label.color}
+            for label in Label.objects.order_by("name", "id")
+        ],
     }

@@ -4,6 +4,7 @@
 import { api } from "./api.js";
 import { $, ago, channelIcon, debounce, h } from "./dom.js";
 import { emit, store, titleFor } from "./store.js";
+import { labelChips } from "./labels.js";
 
 const list = $("#conversation-list");
 const empty = $("#list-empty");
@@ -12,9 +13,9 @@ const STATUS = { unassigned: "Waiting", taken: "Taken", dealt_with: "Dealt with"
 export function initList() {
   const form = $("#list-filters");
   const params = new URLSearchParams(location.search);
-  store.filters = { view: params.get("view") || "recents", channel: params.get("channel") || "", queue: params.get("queue") || "" };
+  store.filters = { view: params.get("view") || "recents", channel: params.get("channel") || "", queue: params.get("queue") || "", label: params.get("label") || "" };
   form.addEventListener("change", () => {
-    store.filters = { view: $("#view").value, channel: $("#filter-channel").value, queue: $("#filter-queue").value };
+    store.filters = { view: $("#view").value, channel: $("#filter-channel").value, queue: $("#filter-queue").value, label: $("#filter-label").value };
     const query = new URLSearchParams(Object.entries(store.filters).filter(([, v]) => v && v !== "recents"));
     history.replaceState(null, "", `${location.pathname}${query.size ? `?${query}` : ""}${location.hash}`);
     loadList();
@@ -41,12 +42,13 @@ export async function loadList() {
 
 // Does a conversation belong in the list as currently filtered?
 function fits(conversation) {
-  const { view, channel, queue } = store.filters;
+  const { view, channel, queue, label } = store.filters;
   // Another agent's chat is out of sight for an agent (docs/api.md: Conversations).
   const theirs = conversation.owner && conversation.owner !== store.me.id && conversation.channel !== "internal";
   if (theirs && !store.me.supervisor) return false;
   if (conversation.archived !== (view === "archived")) return false;
   if (channel && conversation.channel !== channel) return false;
+  if (label && !(conversation.labels || []).some((l) => String(l.id) === label)) return false;
   return !queue || String(conversation.queue) === queue;
 }
 
@@ -124,6 +126,7 @@ function rowButton(row) {
     h("span", { class: "row-bottom" },
       h("span", { class: "row-preview" }, row.last_message || ""),
       row.unread_count ? h("span", { class: "badge", "aria-label": `${row.unread_count} unread` }, row.unread_count) : null),
+    labelChips(row.labels),
     h("span", { class: "row-meta" }, meta(row))));
 }
 
