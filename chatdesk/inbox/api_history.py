@@ -7,6 +7,7 @@ from rest_framework import generics, serializers
 
 from chatdesk.inbox import selectors
 from chatdesk.inbox.models import Conversation
+from chatdesk.inbox.serializers import LabelSerializer
 from contacts.models import Contact
 
 
@@ -15,6 +16,7 @@ class HistoryRowSerializer(serializers.ModelSerializer):
     queue_name = serializers.CharField(source="queue.name", default=None, read_only=True)
     external_address = serializers.CharField(source="identity.address", read_only=True)
     last_message = serializers.CharField(source="last_body", default="", read_only=True)
+    labels = LabelSerializer(many=True, read_only=True)
 
     class Meta:
         model = Conversation
@@ -32,6 +34,7 @@ class HistoryRowSerializer(serializers.ModelSerializer):
             "last_message_at",
             "last_message",
             "archived",
+            "labels",
         ]
 
     def get_owner_name(self, obj: Conversation) -> str | None:

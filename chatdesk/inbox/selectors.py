@@ -241,6 +241,7 @@ def contact_history(contact_id: int) -> QuerySet[Conversation]:
     return (
         Conversation.objects.filter(identity__contact_id=contact_id)
         .select_related("owner", "queue", "identity")
+        .prefetch_related("labels")
         .annotate(last_body=Subquery(last_message.values("body")[:1]))
         .order_by("-created_at", "-id")
     )

@@ -198,7 +198,10 @@ class ConversationSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(LabelSerializer(many=True))
     def get_labels(self, obj: Conversation) -> list[dict]:
-        # Lists prefetch `labels` (one query for the page); a single chat reads its own.
+        # Lists prefetch `labels` (one query for the page); a single chat reads its own,
+        # unless it was created in this process and has had none set since.
+        if getattr(obj, "_created_without_labels", False):
+            return []
         return [
             {"id": label.pk, "name": label.name, "color": label.color}
             for label in sorted(obj.labels.all(), key=lambda label: (label.name, label.pk))

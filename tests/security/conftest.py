@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import cache
 
 from chatdesk.accounts.models import Role
+from chatdesk.inbox.models import Label
 from chatdesk.inbox.services.attachments import attachment_upload
 from contacts.models import Contact
 from queues.models import BusinessHours, Queue
@@ -49,6 +50,8 @@ class World:
     site_key: str
     bob: int
     business_hours: int  # used by no queue, so it may be deleted
+    label: int = 0  # on no chat yet
+    erasable_contact: int = 0  # no open chat: a system owner may erase them
 
 
 @pytest.fixture
@@ -80,4 +83,6 @@ def world(customer_writes, queue_a, alice, bob, carol, oscar, olga) -> World:
         site_key=site.external_id,
         bob=bob.pk,
         business_hours=BusinessHours.objects.create(name="Weekdays", time_zone="UTC").pk,
+        label=Label.objects.create(name="VIP", color="#aa0000").pk,
+        erasable_contact=Contact.objects.create(name="Gone Soon").pk,
     )

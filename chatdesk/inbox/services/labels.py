@@ -40,13 +40,14 @@ def conversation_set_labels(
 
 
 def no_labels_yet(sender: type, instance: Conversation, created: bool, **kwargs: object) -> None:
-    """post_save of a conversation: a chat just created has no labels, so its events
-    serialize `labels` without asking the database (a new chat's hot path).
-    Setting labels later clears this, as any change of the relation does."""
+    """post_save of a conversation: a chat just created has no labels, so the serializer
+    gives its events `labels: []` without asking the database (a new chat's hot path).
+    Only the serializer reads this mark; any change of the chat's labels clears it."""
     if created and not kwargs.get("raw"):
-        empty = Label.objects.none()
-        empty._result_cache = []  # evaluated: reading it runs no query
-        instance._prefetched_objects_cache = {
-            **getattr(instance, "_prefetched_objects_cache", {}),
-            "labels": empty,
-        }
+        instance._created_without_labels = True
+
+
+def labels_changed(sender: type, instance: object, **kwargs: object) -> None:
+    """m2m_changed of Conversation.labels: the chat's labels are no longer known empty."""
+    if isinstance(instance, Conversation):
+        instance.__dict__.pop("_created_without_labels", None)
