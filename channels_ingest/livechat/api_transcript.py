@@ -13,11 +13,12 @@ from rest_framework.response import Response
 from channels_ingest.livechat import transcript
 from channels_ingest.livechat.api_files import _PublicWidgetView
 from channels_ingest.livechat.errors import LiveChatError
+from chatdesk.strict import RejectUnknownFieldsMixin
 
 logger = logging.getLogger(__name__)
 
 
-class TranscriptRequestSerializer(serializers.Serializer):
+class TranscriptRequestSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     email = serializers.EmailField(
         max_length=254,
         error_messages={
