@@ -334,3 +334,39 @@ def test_the_export_holds_everything_and_is_for_supervisors(customer, alice, car
     live = next(c for c in data["conversations"] if c["channel"] == "livechat")
     assert live["visitor"]["email"] == EMAIL and live["visitor_ip"] == VISITOR_IP
     assert api(carol).get("/api/v1/contacts/999999/export/").status_code == 404
+
+
+def test_the_admin_erases_after_a_confirmation_for_system_owners_only(
+    customer, olga, carol, client
+):
+    changelist = "/admin/contacts/contact/"
+    contact = customer["contact"]
+    client.force_login(carol)
+    assert "erase_contacts" not in client.get(changelist).content.decode()
+    client.force_login(olga)
+    assert "erase_contacts" in client.get(changelist).content.decode()
+    picked = {"action": "erase_contacts", "_selected_action": [contact.pk]}
+    confirm = client.post(changelist, picked)
+    assert confirm.status_code == 200
+    assert "This cannot be undone" in confirm.content.decode()
+    assert Contact.objects.filter(pk=contact.pk).exists()
+    done = client.post(changelist, {**picked, "confirm": "yes"}, follow=True)
+    assert "Erased 1 contact" in done.content.decode()
+    assert not Contact.objects.filter(pk=contact.pk).exists()
+    assert not Conversation.objects.filter(pk__in=customer["conversations"]).exists()
+    assert ErasureRecord.objects.get().erased_by == olga
+    assert "/admin/contacts/erasurerecord/" in client.get("/admin/").content.decode()
+
+
+def test_the_admin_tells_why_an_open_chat_stops_it(customer_writes, olga, client):
+    contact = Contact.objects.create(name=NAME)
+    message = customer_writes("Still open", address="14155550999")
+    Identity.objects.filter(pk=message.conversation.identity_id).update(contact=contact)
+    client.force_login(olga)
+    done = client.post(
+        "/admin/contacts/contact/",
+        {"action": "erase_contacts", "_selected_action": [contact.pk], "confirm": "yes"},
+        follow=True,
+    )
+    assert "has an open chat" in done.content.decode()
+    assert Contact.objects.filter(pk=contact.pk).exists()
