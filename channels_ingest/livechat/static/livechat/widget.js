@@ -204,7 +204,7 @@
   var fileInput = el("input", { type: "file", multiple: "", accept: ACCEPT, hidden: "", tabindex: "-1", "aria-hidden": "true" });
   // Once the chat is over: the visitor may have its transcript e-mailed to them.
   var transcriptOpen = el("button", { type: "button", class: "linkish", text: "E-mail me the transcript" });
-  var transcriptEmail = el("input", { id: "cd-transcript-email", type: "email", autocomplete: "email", maxlength: "254", "aria-label": "Your e-mail", placeholder: "you@example.com" });
+  var transcriptEmail = el("input", { id: "cd-transcript-email", type: "email", autocomplete: "email", maxlength: "254", "aria-label": "E-mail for the transcript", placeholder: "you@example.com" });
   var transcriptSend = el("button", { type: "submit", class: "primary", text: "Send" });
   var transcriptRow = el("div", { class: "row", hidden: "" }, [transcriptEmail, transcriptSend]);
   var transcriptSaid = el("p", { class: "said", role: "status" });
