@@ -40,6 +40,11 @@ class ChatStillOpen(DomainError):
     code = "chat_open"
 
 
+class ContactGone(DomainError):
+    status_code = 404
+    code = "not_found"
+
+
 @dataclass(frozen=True)
 class ErasureScope:
     """What an erasure removes, for the apps that keep their own rows about it."""
@@ -154,7 +159,9 @@ def contact_erase(*, contact_id: int, by: User) -> ErasureRecord:
     Refused (409) while a chat of theirs is open. Leaves one audit row: who, when, the
     contact's id and how much was erased, no content.
     """
-    contact = Contact.objects.select_for_update().get(pk=contact_id)
+    contact = Contact.objects.select_for_update().filter(pk=contact_id).first()
+    if contact is None:
+        raise ContactGone("No such contact; it may have been erased or deleted already.")
     identities = list(Identity.objects.select_for_update().filter(contact=contact))
     conversations = list(
         Conversation.objects.select_for_update().filter(identity__in=identities).order_by("pk")
