@@ -201,11 +201,15 @@ def customer_first_message_at(conversation_ref: str) -> Subquery:
 
 def first_replies(conversations: QuerySet[Conversation]) -> QuerySet[Message]:
     """Each conversation's first agent reply, with the time since the customer's first line."""
-    earlier_reply = agent_replies().filter(
-        conversation_id=OuterRef("conversation_id"),
-    ).filter(
-        Q(created_at__lt=OuterRef("created_at"))
-        | Q(created_at=OuterRef("created_at"), pk__lt=OuterRef("pk"))
+    earlier_reply = (
+        agent_replies()
+        .filter(
+            conversation_id=OuterRef("conversation_id"),
+        )
+        .filter(
+            Q(created_at__lt=OuterRef("created_at"))
+            | Q(created_at=OuterRef("created_at"), pk__lt=OuterRef("pk"))
+        )
     )
     return (
         agent_replies()

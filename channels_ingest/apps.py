@@ -14,6 +14,7 @@ class ChannelsIngestConfig(AppConfig):
         # `services` for its receivers: a saved account clears the webhooks' account cache.
         from channels_ingest import services  # noqa: F401
         from channels_ingest.livechat.delivery import notify_visitor
+        from channels_ingest.livechat.erasure import erase_visitor
         from channels_ingest.livechat.positions import waiting_changed
         from chatdesk.inbox import ports
 
@@ -26,6 +27,8 @@ class ChannelsIngestConfig(AppConfig):
         from channels_ingest.whatsapp_templates import render_for_reply
 
         ports.register_template_renderer(render_for_reply)
+        # An erased visitor's sessions and unsent uploads go with their contact.
+        ports.register_erasure_hook(erase_visitor)
 
 
 def _enqueue_delivery(message_id: int, sender_id: int | None) -> None:

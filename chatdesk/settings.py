@@ -404,3 +404,19 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
     },
 }
+
+# E-mail (live-chat transcripts): printed to the console unless a backend is configured.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Chatdesk <no-reply@localhost>")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Where the file-based backend (EMAIL_BACKEND=...filebased.EmailBackend) writes mails.
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+# A visitor's transcript e-mails an hour, and how long after an ended chat they may ask.
+LIVECHAT_TRANSCRIPTS_PER_HOUR = int(os.environ.get("LIVECHAT_TRANSCRIPTS_PER_HOUR", "5"))
+LIVECHAT_TRANSCRIPT_AFTER_END_SECONDS = int(
+    os.environ.get("LIVECHAT_TRANSCRIPT_AFTER_END_SECONDS", "86400")
+)

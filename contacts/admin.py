@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
 from contacts import services
-from contacts.models import Contact, Identity
+from contacts.models import Contact, ErasureRecord, Identity
 
 
 class IdentityInline(admin.TabularInline):
@@ -160,3 +160,22 @@ class IdentityAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Identity | None = None) -> tuple:
         # Kind and address are the provider's key for replies; changing them would misroute.
         return (*self.readonly_fields, "kind", "address") if obj else self.readonly_fields
+
+
+@admin.register(ErasureRecord)
+class ErasureRecordAdmin(admin.ModelAdmin):
+    """The audit trail of erasures: read-only, never edited or removed here."""
+
+    list_display = ("erased_at", "contact_id", "erased_by_username", "conversations", "messages")
+    list_filter = ("erased_at",)
+    search_fields = ("=contact_id", "erased_by_username")
+    readonly_fields = [f.name for f in ErasureRecord._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

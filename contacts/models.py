@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 
@@ -51,3 +52,29 @@ class Identity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.address}"
+
+
+class ErasureRecord(models.Model):
+    """That a contact was erased, by whom and when: the audit trail of an erasure.
+
+    It keeps no content: no name, address or message, only the erased contact's id
+    (no foreign key: the row is gone) and how much went with it.
+    """
+
+    contact_id = models.BigIntegerField(db_index=True)
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Kept as well as the link, so the record still says who if the account is deleted.
+    erased_by_username = models.CharField(max_length=150)
+    erased_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    identities = models.PositiveIntegerField(default=0)
+    conversations = models.PositiveIntegerField(default=0)
+    messages = models.PositiveIntegerField(default=0)
+    files = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-erased_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Contact {self.contact_id} erased by {self.erased_by_username}"

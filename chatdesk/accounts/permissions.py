@@ -60,3 +60,10 @@ class IsSystemOwner(BasePermission):
 
     def has_permission(self, request: Request, view: Any) -> bool:
         return _signed_in(request) and request.user.effective_role == Role.SYSTEM_OWNER
+
+
+class CanEditLabels(WriteNeedsModelPermission):
+    """Conversation labels: managers, group owners and system owners write (docs/api.md)."""
+
+    app_label = "inbox"
+    model_name = "label"

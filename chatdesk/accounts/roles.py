@@ -56,6 +56,8 @@ _AGENT = {
     "contacts.view_contact",
     "contacts.add_contact",
     "contacts.change_contact",
+    # Labels: every agent reads them (and puts them on chats); supervisors keep the list.
+    "inbox.view_label",
 }
 
 # Managers run templates and contacts and read the desk's activity; they never
@@ -78,6 +80,7 @@ _MANAGER = {
     "archive.view_reports",
     # Retention deletes history for good: managers read it, the system owner sets it.
     "archive.view_retentionpolicy",
+    *_crud("inbox", "label"),
 }
 
 ROLE_PERMISSIONS: dict[str, set[str] | str] = {

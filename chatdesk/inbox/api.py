@@ -117,6 +117,7 @@ FILTERS = [
         enum=list(list_views.SORTS),
         description="activity (default): newest first; waiting: longest-waiting customer first.",
     ),
+    OpenApiParameter("label", int, description="Only chats carrying this label."),
 ]
 
 
@@ -154,6 +155,11 @@ class ConversationViewSet(
                 {"view": ["Views hold open chats; archived=true lists the others."]}
             )
         rows = selectors.conversation_list(self.request.user, archived=archived)
+        label = self.request.query_params.get("label")
+        if label is not None:
+            if not label.isdigit() or int(label) > ID_MAX:
+                raise ValidationError({"label": ["A label id (a whole number)."]})
+            rows = rows.filter(labels__id=int(label))
         if view:
             rows = list_views.in_view(rows, self.request.user, view)
         return list_views.sorted_by(rows, sort)

@@ -9,7 +9,7 @@ from rest_framework import generics, serializers
 from chatdesk.inbox import selectors
 from chatdesk.inbox.models import Conversation
 from chatdesk.inbox.quality import csat_of
-from chatdesk.inbox.serializers import CsatSerializer
+from chatdesk.inbox.serializers import CsatSerializer, LabelSerializer
 from contacts.models import Contact
 
 
@@ -19,6 +19,7 @@ class HistoryRowSerializer(serializers.ModelSerializer):
     external_address = serializers.CharField(source="identity.address", read_only=True)
     last_message = serializers.CharField(source="last_body", default="", read_only=True)
     csat = serializers.SerializerMethodField()
+    labels = LabelSerializer(many=True, read_only=True)
 
     class Meta:
         model = Conversation
@@ -37,6 +38,7 @@ class HistoryRowSerializer(serializers.ModelSerializer):
             "last_message",
             "archived",
             "csat",
+            "labels",
         ]
 
     def get_owner_name(self, obj: Conversation) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
@@ -104,6 +105,8 @@ class Conversation(models.Model):
     csat_rating = models.PositiveSmallIntegerField(null=True, blank=True)
     csat_comment = models.TextField(blank=True)
     csat_at = models.DateTimeField(null=True, blank=True)
+    # Labels agents put on a chat to sort and find it (docs/api.md: Labels).
+    labels = models.ManyToManyField("inbox.Label", blank=True, related_name="conversations")
 
     class Meta:
         ordering = ["-last_message_at", "-id"]
@@ -441,3 +444,22 @@ class Mention(models.Model):
 
     def __str__(self) -> str:
         return f"@{self.agent_id} on #{self.conversation_id}"
+
+
+class Label(models.Model):
+    """A named colour agents put on chats ("VIP", "Refund"); supervisors keep the list."""
+
+    name = models.CharField(max_length=50, unique=True)
+    color = models.CharField(
+        max_length=7,
+        default="#6e7781",
+        validators=[
+            RegexValidator(r"^#[0-9a-fA-F]{6}$", "A colour is written #rrggbb, e.g. #1f6feb.")
+        ],
+    )
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name

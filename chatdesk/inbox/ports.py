@@ -89,6 +89,8 @@ def integration_events(events: list[tuple[str, Callable[[], dict]]]) -> None:
     representing costs time). A batch costs the listener one read of who listens."""
     if _integration is not None and events:
         _integration(events)
+
+
 # WhatsApp templates live with the channels (channels_ingest): inbox asks them to fill one.
 _template_renderer: Callable[[int, dict, int | None], tuple[str, dict]] | None = None
 
@@ -106,3 +108,18 @@ def render_template(
     if _template_renderer is None:
         raise RuntimeError("No WhatsApp template renderer is registered.")
     return _template_renderer(template_id, values, channel_account_id)
+
+
+# Erasure: each hook deletes what its app keeps about the erased customer, inside the
+# erasure's transaction, and returns the names of stored files to delete after commit.
+_erasure_hooks: list[Callable[[object], list[str]]] = []
+
+
+def register_erasure_hook(func: Callable[[object], list[str]]) -> None:
+    if func not in _erasure_hooks:
+        _erasure_hooks.append(func)
+
+
+def erasure_hooks() -> list[Callable[[object], list[str]]]:
+    """The registered hooks, each called with the erasure's `ErasureScope`."""
+    return list(_erasure_hooks)

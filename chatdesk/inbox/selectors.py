@@ -234,7 +234,7 @@ def conversation_list(user: User, *, archived: bool = False) -> QuerySet[Convers
         with_own_archive(visible_conversations(user), user)
         .filter(archived_filter(user, archived=archived))
         .select_related("identity__contact")
-        .prefetch_related("participants")
+        .prefetch_related("participants", "labels")
         .order_by("-last_message_at", "-id")
     )
     return with_unread_counts(queryset, user)
@@ -270,6 +270,7 @@ def contact_history(contact_id: int) -> QuerySet[Conversation]:
     return (
         Conversation.objects.filter(identity__contact_id=contact_id)
         .select_related("owner", "queue", "identity")
+        .prefetch_related("labels")
         .annotate(last_body=Subquery(last_message.values("body")[:1]))
         .order_by("-created_at", "-id")
     )

@@ -9,8 +9,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from chatdesk.inbox.delivery_text import delivery_problem
-from chatdesk.inbox.models import Attachment, Channel, Conversation, Message
+from chatdesk.inbox.models import Attachment, Channel, Conversation, Label, Message
 from chatdesk.inbox.quality import csat_of, sla_state
+from chatdesk.strict import RejectUnknownFieldsMixin
 
 VISITOR_FIELDS = ("name", "email", "page_url", "page_title", "referrer", "user_agent")
 
@@ -125,6 +126,21 @@ class MessageSerializer(serializers.ModelSerializer):
         return [{key: item.get(key) for key in MISSING_FILE_FIELDS} for item in obj.missing_files]
 
 
+class LabelSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
+    class Meta:
+        model = Label
+        fields = ["id", "name", "color"]
+
+    def validate_name(self, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise serializers.ValidationError("A label needs a name.")
+        return value
+
+    def validate_color(self, value: str) -> str:
+        return value.lower()
+
+
 class ConversationSerializer(serializers.ModelSerializer):
     contact = serializers.SerializerMethodField()
     contact_known = serializers.SerializerMethodField()
@@ -136,6 +152,7 @@ class ConversationSerializer(serializers.ModelSerializer):
     archived = serializers.SerializerMethodField()
     sla = serializers.SerializerMethodField()
     csat = serializers.SerializerMethodField()
+    labels = serializers.SerializerMethodField()
 
     class Meta:
         model = Conversation
@@ -164,6 +181,7 @@ class ConversationSerializer(serializers.ModelSerializer):
             "csat",
             "reply_window_closes_at",
             "channel_account",
+            "labels",
         ]
 
     def get_contact(self, obj: Conversation) -> int | None:
@@ -209,6 +227,17 @@ class ConversationSerializer(serializers.ModelSerializer):
     def get_csat(self, obj: Conversation) -> dict | None:
         rated = csat_of(obj)
         return CsatSerializer(rated).data if rated else None
+
+    @extend_schema_field(LabelSerializer(many=True))
+    def get_labels(self, obj: Conversation) -> list[dict]:
+        # Lists prefetch `labels` (one query for the page); a single chat reads its own,
+        # unless it was created in this process and has had none set since.
+        if getattr(obj, "_created_without_labels", False):
+            return []
+        return [
+            {"id": label.pk, "name": label.name, "color": label.color}
+            for label in sorted(obj.labels.all(), key=lambda label: (label.name, label.pk))
+        ]
 
 
 def represent(serializer_class: type, instance: object) -> dict:

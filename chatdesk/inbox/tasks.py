@@ -47,6 +47,8 @@ def release_held() -> int:
 def sla_breach_sweep() -> int:
     """Beat sweep: chats whose service-level due time passed unmet are marked breached."""
     return sla.sla_breach_sweep()
+
+
 @shared_task(name="inbox.reassign_due")
 def reassign_due(conversation_id: int) -> str | None:
     """Scheduled with eta= the moment an absence rule falls due for a taken chat.

@@ -90,7 +90,7 @@ def conversations_matching(user: User, query: Query) -> QuerySet[Conversation]:
     rows = (
         with_own_archive(visible_conversations(user).filter(matches), user)
         .select_related("identity__contact")
-        .prefetch_related("participants")
+        .prefetch_related("participants", "labels")
         .order_by(*_newest_first())
     )
     return with_unread_counts(rows, user)

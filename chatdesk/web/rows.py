@@ -23,6 +23,7 @@ def row_filters(params) -> dict:
     """The list's view and filters from a query string (unknown values are ignored)."""
     channel = params.get("channel", "")
     queue = params.get("queue", "")
+    label = params.get("label", "")
     return {
         "archived": params.get("view") == "archived",
         "channel": channel if channel in Channel.values else "",
@@ -30,6 +31,7 @@ def row_filters(params) -> dict:
         # Mine and Unassigned narrow Recents to a view; All is Recents as it is.
         "tab": params.get("tab") if params.get("tab") in ("mine", "unassigned") else "",
         "sort": params.get("sort") if params.get("sort") in list_views.SORTS else "activity",
+        "label": int(label) if label.isdigit() and len(label) < 19 else None,
     }
 
 
@@ -41,12 +43,15 @@ def row_queryset(
     queue: int | None,
     tab: str = "",
     sort: str = "activity",
+    label: int | None = None,
 ) -> QuerySet:
-    rows = selectors.inbox_rows(user, archived=archived).prefetch_related("participants")
+    rows = selectors.inbox_rows(user, archived=archived).prefetch_related("participants", "labels")
     if channel:
         rows = rows.filter(channel=channel)
     if queue:
         rows = rows.filter(queue_id=queue)
+    if label:
+        rows = rows.filter(labels__id=label)
     if tab and not archived:
         rows = list_views.in_view(rows, user, tab)
     rows = list_views.sorted_by(rows, sort)

@@ -12,7 +12,7 @@ from chatdesk.accounts.models import AgentSettings, User
 from chatdesk.accounts.selectors import takes_chats
 from chatdesk.accounts.services import agent_settings_get
 from chatdesk.inbox.list_views import view_counts
-from chatdesk.inbox.models import Channel
+from chatdesk.inbox.models import Channel, Label
 from chatdesk.inbox.serializers import conversation_title
 from chatdesk.web.rows import row_data, row_filters, row_queryset, row_sla
 from queues.models import Queue
@@ -42,6 +42,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "channels": CHANNEL_CHOICES,
         "queues": _queues_for(request.user),
         "view_tabs": VIEW_TABS,
+        "labels": list(Label.objects.order_by("name", "id")),
         "bootstrap": _bootstrap(request.user),
     }
     return render(request, "web/inbox.html", context)
@@ -87,6 +88,10 @@ def _bootstrap(user: User) -> dict:
         },
         "sounds": [{"value": v, "label": label} for v, label in AgentSettings.Sound.choices],
         "languages": sorted(set(languages)),
+        "labels": [
+            {"id": label.pk, "name": label.name, "color": label.color}
+            for label in Label.objects.order_by("name", "id")
+        ],
     }
 
 
@@ -118,6 +123,10 @@ def reports(request: HttpRequest) -> HttpResponse:
         },
     }
     return render(request, "web/reports.html", context)
+
+
+@login_required
+@require_GET
 def monitor(request: HttpRequest) -> HttpResponse:
     """The live monitor for supervisors; its figures arrive on the agent socket."""
     if not request.user.is_supervisor:

@@ -40,6 +40,7 @@ function available(c) {
     ["archive", "Archive", !c.archived && mayManage],
     ["unarchive", "Unarchive", c.archived && mayManage],
     ["delete", "Delete", c.archived && !open && mayManage, "danger"],
+    ["transcript", "Download transcript", true],
   ].filter(([, , show]) => show);
 }
 
@@ -61,7 +62,16 @@ const HANDLERS = {
   archive: () => post("archive", "Archived."),
   unarchive: () => post("unarchive", "Back in Recents."),
   delete: remove,
+  transcript: downloadTranscript,
 };
+
+// The server names the file (Content-Disposition); a plain link keeps the session cookie.
+function downloadTranscript() {
+  const link = h("a", { href: path("transcript"), download: "", hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+}
 
 async function run(action) {
   try {

@@ -7,6 +7,7 @@ import { initComposer } from "./composer.js";
 import { initContactPanel } from "./contact-panel.js";
 import { initDialogs } from "./dialogs.js";
 import { closeConversation, initConversation, markRead, openConversation, putMessage, revealMessage, setStatus, showConversation, showGone } from "./conversation.js";
+import { initLabels } from "./labels.js";
 import { initList, loadList, markRead as clearBadge, noteMessage, remove, selectRow, upsert } from "./inbox-list.js";
 import { initPresence, showConnection, showStatus } from "./presence.js";
 import { initSearch } from "./search.js";
@@ -63,7 +64,7 @@ const HANDLERS = {
   },
   "message.created": (m) => {
     const inList = noteMessage(m);
-    if (!inList && !store.filters.channel && !store.filters.queue && !store.filters.tab && store.filters.view === "recents") loadList();
+    if (!inList && !store.filters.channel && !store.filters.queue && !store.filters.tab && !store.filters.label && store.filters.view === "recents") loadList();
     if (store.openId === m.conversation) { putMessage(m); if (m.direction === "in") { markRead(); hideTyping(m.conversation); } }
     if (store.openId === m.conversation && m.direction === "in") emit("customer-message", m);
     const row = store.conversations.get(m.conversation);
@@ -114,6 +115,7 @@ function start() {
   initConversation();
   initComposer();
   initActions();
+  initLabels();
   initContactPanel();
   initTemplates();
   initSettings();

@@ -4,6 +4,7 @@
 import { api } from "./api.js";
 import { $, ago, channelIcon, debounce, h } from "./dom.js";
 import { emit, store, titleFor } from "./store.js";
+import { labelChips } from "./labels.js";
 
 const list = $("#conversation-list");
 const empty = $("#list-empty");
@@ -14,13 +15,14 @@ export function initList() {
   const params = new URLSearchParams(location.search);
   store.filters = {
     view: params.get("view") || "recents", channel: params.get("channel") || "", queue: params.get("queue") || "",
+    label: params.get("label") || "",
     tab: ["mine", "unassigned"].includes(params.get("tab")) ? params.get("tab") : "",
     sort: params.get("sort") === "waiting" ? "waiting" : "activity",
   };
   const refilter = () => {
     store.filters = {
       view: $("#view").value, channel: $("#filter-channel").value, queue: $("#filter-queue").value,
-      tab: store.filters.tab, sort: $("#sort").value,
+      label: $("#filter-label").value, tab: store.filters.tab, sort: $("#sort").value,
     };
     $("#view-tabs").hidden = store.filters.view === "archived";
     const query = new URLSearchParams(Object.entries(store.filters).filter(([, v]) => v && v !== "recents" && v !== "activity"));
@@ -53,13 +55,14 @@ export async function loadList() {
 
 // Does a conversation belong in the list as currently filtered?
 function fits(conversation) {
-  const { view, channel, queue } = store.filters;
+  const { view, channel, queue, label } = store.filters;
   // Another agent's chat is out of sight for an agent (docs/api.md: Conversations).
   const theirs = conversation.owner && conversation.owner !== store.me.id && conversation.channel !== "internal";
   if (theirs && !store.me.supervisor) return false;
   if (conversation.archived !== (view === "archived")) return false;
   if (view !== "archived" && !inTab(conversation, store.filters.tab)) return false;
   if (channel && conversation.channel !== channel) return false;
+  if (label && !(conversation.labels || []).some((l) => String(l.id) === label)) return false;
   return !queue || String(conversation.queue) === queue;
 }
 
@@ -140,6 +143,7 @@ function rowButton(row) {
     h("span", { class: "row-bottom" },
       h("span", { class: "row-preview" }, row.last_message || ""),
       row.unread_count ? h("span", { class: "badge", "aria-label": `${row.unread_count} unread` }, row.unread_count) : null),
+    labelChips(row.labels),
     h("span", { class: "row-meta" }, meta(row))));
 }
 

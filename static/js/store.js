@@ -8,7 +8,7 @@ export const store = {
   sounds: bootstrap.sounds,
   languages: bootstrap.languages,
   conversations: new Map(), // id -> row data, for the current view and filters
-  filters: { view: "recents", channel: "", queue: "" },
+  filters: { view: "recents", channel: "", queue: "", label: "" },
   openId: null,
   open: null, // the open conversation's data (may be outside the list's filters)
 };

@@ -40,9 +40,9 @@ def test_the_query_count_does_not_grow_with_the_hits(
 ):
     _world(customer_writes, api, alice, how_many)
     query = parse("kumquat")
-    # contacts + their identities, conversations + participants, messages + participants
-    # (and on PostgreSQL one capped count that picks the message plan)
-    with django_assert_num_queries(6 + (connection.vendor == "postgresql")):
+    # contacts + their identities, conversations + participants + labels, messages +
+    # participants (and on PostgreSQL one capped count that picks the message plan)
+    with django_assert_num_queries(7 + (connection.vendor == "postgresql")):
         answer = render(search({"alice": alice, "carol": carol}[who], query))
     assert [len(answer[kind]) for kind in ("contacts", "conversations", "messages")] == [
         how_many

@@ -10,6 +10,7 @@ from django.core.cache import cache
 
 from channels_ingest.whatsapp_templates import WhatsAppTemplate
 from chatdesk.accounts.models import Role
+from chatdesk.inbox.models import Label
 from chatdesk.inbox.services.attachments import attachment_upload
 from chatdesk.webhooks.models import WebhookDelivery, WebhookSubscription
 from contacts.models import Contact
@@ -55,6 +56,8 @@ class World:
     webhook: int = 0  # a subscription with one delivery, failed
     webhook_delivery: int = 0
     wa_template: int = 0  # a WhatsApp template of the chat's account
+    label: int = 0  # on no chat yet
+    erasable_contact: int = 0  # no open chat: a system owner may erase them
 
 
 @pytest.fixture
@@ -94,6 +97,8 @@ def world(customer_writes, queue_a, alice, bob, carol, oscar, olga) -> World:
             body="Hello {{1}}, your order {{2}} has shipped.",
             variables=["customer_name", "order_id"],
         ).pk,
+        label=Label.objects.create(name="VIP", color="#aa0000").pk,
+        erasable_contact=Contact.objects.create(name="Gone Soon").pk,
     )
 
 

@@ -126,6 +126,8 @@ def _webhook_body(w: World) -> dict:
 
 
 WEBHOOK = lambda w: {"id": w.webhook}  # noqa: E731
+
+
 def _wa_template_body(w: World) -> dict:
     return {
         "account": w.account,
@@ -335,6 +337,32 @@ TABLE: dict[tuple[str, str], Call] = {
     ("post", "/api/v1/webhook-subscriptions/deliveries/{id}/redeliver/"): Call(
         owner_only(202), params=lambda w: {"id": w.webhook_delivery}
     ),
+    # --- transcripts, a contact's export and erasure
+    ("get", "/api/v1/conversations/{id}/transcript/"): Call(in_view(200), params=CONV),
+    ("get", "/api/v1/contacts/{id}/export/"): Call(
+        supervisors(200), params=lambda w: {"id": w.contact}
+    ),
+    ("post", "/api/v1/contacts/{id}/erase/"): Call(
+        owner_only(200), params=lambda w: {"id": w.erasable_contact}
+    ),
+    # --- labels: supervisors keep the list, everyone reads it; whoever sees a chat sets its
+    ("get", "/api/v1/labels/"): Call(signed_in(200)),
+    ("post", "/api/v1/labels/"): Call(
+        supervisors(201), body=lambda w: {"name": "Refund", "color": "#1f6feb"}
+    ),
+    ("get", "/api/v1/labels/{id}/"): Call(signed_in(200), params=lambda w: {"id": w.label}),
+    ("put", "/api/v1/labels/{id}/"): Call(
+        supervisors(200),
+        params=lambda w: {"id": w.label},
+        body=lambda w: {"name": "Gold", "color": "#ffd700"},
+    ),
+    ("patch", "/api/v1/labels/{id}/"): Call(
+        supervisors(200), params=lambda w: {"id": w.label}, body=lambda w: {"color": "#00aa00"}
+    ),
+    ("delete", "/api/v1/labels/{id}/"): Call(supervisors(204), params=lambda w: {"id": w.label}),
+    ("put", "/api/v1/conversations/{id}/labels/"): Call(
+        in_view(200), params=CONV, body=lambda w: {"labels": [w.label]}
+    ),
     # --- live-chat visitors are anonymous by design
     ("post", "/api/v1/livechat/sessions/"): Call(
         public(201),
@@ -351,6 +379,12 @@ TABLE: dict[tuple[str, str], Call] = {
             "email": "olga@example.com",
             "message": "Call me",
         },
+        headers={"HTTP_ORIGIN": "http://127.0.0.1:8000"},
+    ),
+    # No X-Visitor-Token: whoever calls, signed in or not, is refused as no visitor.
+    ("post", "/api/v1/livechat/transcript/"): Call(
+        public(401),
+        body=lambda w: {"email": "visitor@example.com"},
         headers={"HTTP_ORIGIN": "http://127.0.0.1:8000"},
     ),
     # A visitor's session token is the only key: an agent's sign-in opens nothing here.

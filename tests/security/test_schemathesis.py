@@ -80,6 +80,7 @@ def _real_path_parameters(path: str, world) -> dict[str, int]:
         "/api/v1/business-hours/": world.business_hours,
         "/api/v1/channel-accounts/": world.account,
         "/api/v1/contacts/": world.contact,
+        "/api/v1/labels/": world.label,
         "/api/v1/conversations/": world.conversation,
         "/api/v1/queues/": world.queue,
         "/api/v1/templates/": world.template,

@@ -155,6 +155,13 @@
     ".typing { font-size: 12px; font-style: italic; color: #57606a; padding: 4px 12px; background: #f6f8fa; }",
     // ---- automatic messages, the line, the offline form ----
     ".msg.out.auto { background: #fff8e6; border-color: #f0d58c; }",
+    // ---- the transcript by e-mail, offered once the chat is over ----
+    ".transcript { padding: 8px 12px; border-top: 1px solid #d0d7de; background: #f6f8fa; display: flex; flex-direction: column; gap: 6px; font-size: 13px; }",
+    ".transcript .linkish { align-self: flex-start; background: none; border: 0; padding: 0; color: var(--accent); text-decoration: underline; cursor: pointer; font: inherit; }",
+    ".transcript .row { display: flex; gap: 6px; }",
+    ".transcript input { flex: 1; min-width: 0; }",
+    ".transcript .said { margin: 0; color: #57606a; }",
+    ".transcript .said.error { color: #d1242f; }",
     ".line { display: flex; align-items: center; gap: 10px; padding: 10px 14px; background: #eef4ff; border-top: 1px solid #d6e2f7; color: #1f2328; font-size: 13px; }",
     ".line .place { flex: none; min-width: 34px; height: 34px; padding: 0 6px; border-radius: 17px; background: var(--accent); color: var(--on-accent); display: flex; align-items: center; justify-content: center; font-weight: 700; font-size: 15px; }",
     ".line .wait { display: block; color: #57606a; font-size: 12px; }",
@@ -206,6 +213,15 @@
   var sendButton = el("button", { type: "submit", class: "primary", text: "Send" });
   var newChatButton = el("button", { type: "button", class: "primary", text: "Start a new chat", hidden: "" });
   var fileInput = el("input", { type: "file", multiple: "", accept: ACCEPT, hidden: "", tabindex: "-1", "aria-hidden": "true" });
+  // Once the chat is over: the visitor may have its transcript e-mailed to them.
+  var transcriptOpen = el("button", { type: "button", class: "linkish", text: "E-mail me the transcript" });
+  var transcriptEmail = el("input", { id: "cd-transcript-email", type: "email", autocomplete: "email", maxlength: "254", "aria-label": "E-mail for the transcript", placeholder: "you@example.com" });
+  var transcriptSend = el("button", { type: "submit", class: "primary", text: "Send" });
+  var transcriptRow = el("div", { class: "row", hidden: "" }, [transcriptEmail, transcriptSend]);
+  var transcriptSaid = el("p", { class: "said", role: "status" });
+  var transcriptForm = el("form", { class: "transcript", "aria-label": "E-mail me the transcript", novalidate: "", hidden: "" }, [
+    transcriptOpen, transcriptRow, transcriptSaid,
+  ]);
   var attachButton = el("button", { type: "button", class: "attach", "aria-label": "Attach a file", title: "Attach a file" }, [clipIcon()]);
   var tray = el("div", { class: "tray", "aria-label": "Files to send", hidden: "" });
   var composer = el("form", { class: "composer", "aria-label": "Reply", hidden: "" }, [
@@ -244,7 +260,7 @@
   var dropHint = el("div", { class: "drop", hidden: "", text: "Drop files to send them" });
   var panel = el("div", {
     id: "chatdesk-panel", class: "panel", role: "dialog", "aria-label": "Chat with us", hidden: "",
-  }, [el("div", { class: "head" }, [el("div", {}, [el("h2", { text: "Chat with us" }), subtitle]), closeButton]), log, line, form, composer, offlineForm, thanks, status, dropHint]);
+  }, [el("div", { class: "head" }, [el("div", {}, [el("h2", { text: "Chat with us" }), subtitle]), closeButton]), log, line, form, composer, transcriptForm, offlineForm, thanks, status, dropHint]);
   var theme = el("style", { text: "" }); // the site's colour, once its config arrives
   root.appendChild(el("style", { text: CSS }));
   root.appendChild(theme);
@@ -775,10 +791,12 @@
   }
 
   // A JSON POST to the desk, without cookies: the response and its body ({} if none).
-  function postJson(path, payload) {
+  function postJson(path, payload, headers) {
+    var sent = { "Content-Type": "application/json" };
+    Object.keys(headers || {}).forEach(function (key) { sent[key] = headers[key]; });
     return fetch(base + path, {
       method: "POST",
-      headers: { "Content-Type": "application/json" },
+      headers: sent,
       body: JSON.stringify(payload),
       credentials: "omit",
     }).then(function (response) {
@@ -792,6 +810,7 @@
     clearTimeout(state.retryTimer);
     var socket = new WebSocket(socketBase + "/ws/livechat/?token=" + encodeURIComponent(state.token));
     state.socket = socket;
+    socket.addEventListener("message", transcriptOnFrame);
     socket.onopen = function () {
       state.retries = 0;
       setStatus("");
@@ -843,6 +862,56 @@
     setStatus(detail || "The message could not be sent.", true);
   }
 
+  // A chat dealt with (the satisfaction question comes then) is over too.
+  function transcriptOnFrame(event) {
+    var frame;
+    try { frame = JSON.parse(event.data); } catch (e) { return; }
+    if (frame.type === "csat.request") offerTranscript();
+  }
+
+  function offerTranscript() {
+    if (!state.token || !log.querySelector(".msg")) return; // nothing said: nothing to send
+    transcriptForm.hidden = false;
+  }
+
+  function hideTranscript() {
+    transcriptForm.hidden = true;
+    transcriptRow.hidden = true;
+    transcriptOpen.hidden = false;
+    transcriptSaid.textContent = "";
+  }
+
+  transcriptOpen.addEventListener("click", function () {
+    transcriptOpen.hidden = true;
+    transcriptRow.hidden = false;
+    transcriptEmail.value = transcriptEmail.value || emailInput.value.trim();
+    transcriptEmail.focus();
+  });
+
+  transcriptForm.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var email = transcriptEmail.value.trim();
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
+      transcriptSaid.textContent = "Enter a valid e-mail address.";
+      transcriptSaid.className = "said error";
+      transcriptEmail.setAttribute("aria-invalid", "true");
+      transcriptEmail.focus();
+      return;
+    }
+    transcriptEmail.removeAttribute("aria-invalid");
+    transcriptSend.disabled = true;
+    postJson("/api/v1/livechat/transcript/", { email: email }, { "X-Visitor-Token": state.token }).then(function (answer) {
+      var ok = answer.response.ok;
+      var detail = answer.data.detail || (answer.data.email && answer.data.email[0]);
+      transcriptSaid.textContent = ok ? "Sent to " + email + "." : (detail || "The transcript could not be sent.");
+      transcriptSaid.className = ok ? "said" : "said error";
+      if (ok) transcriptRow.hidden = true;
+    }).catch(function () {
+      transcriptSaid.textContent = "The transcript could not be sent; check your connection.";
+      transcriptSaid.className = "said error";
+    }).then(function () { transcriptSend.disabled = false; });
+  });
+
   function endChat(notice) {
     state.ended = true;
     showPlace(null);
@@ -854,6 +923,7 @@
     if (card) log.appendChild(card);
     showComposer();
     setStatus("");
+    offerTranscript();
   }
 
   // ---- the rating card: 1 to 5 stars and an optional comment, asked for once ----
@@ -953,6 +1023,7 @@
     // The old token lets the server keep this visitor's identity for the new chat.
     startSession({ session_token: state.token, name: state.name }).then(function () {
       state.ended = false;
+      hideTranscript();
       state.seen = {};
       while (log.firstChild) log.removeChild(log.firstChild);
       showGreeting();
