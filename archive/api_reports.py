@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from archive.reports import ReportFilter
 from archive.summary import DEFAULT_DAYS, MAX_DAYS, rows, scoped_agent, summary
 from chatdesk.accounts.models import User
-from chatdesk.inbox.models import Channel
+from chatdesk.inbox.models import Channel, Label
 from queues.models import Queue
 
 MAX_ID = 2**63 - 1  # BigAutoField
@@ -39,6 +39,7 @@ class SummaryQuery(serializers.Serializer):
     queue = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     channel = serializers.ChoiceField(choices=CUSTOMER_CHANNELS, required=False)
     agent = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    label = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
 
     def _in_bounds(self, value: date) -> date:
         if not EARLIEST <= value <= LATEST:
@@ -49,6 +50,11 @@ class SummaryQuery(serializers.Serializer):
 
     validate_date_from = _in_bounds
     validate_date_to = _in_bounds
+
+    def validate_label(self, value: int) -> int:
+        if not Label.objects.filter(pk=value).exists():
+            raise serializers.ValidationError("No such label.")
+        return value
 
     def validate_queue(self, value: int) -> int:
         if not Queue.objects.filter(pk=value).exists():
@@ -80,6 +86,7 @@ class SummaryQuery(serializers.Serializer):
             queue_id=data.get("queue"),
             channel=data.get("channel"),
             agent_id=agent,
+            label_id=data.get("label"),
         )
 
 
@@ -103,6 +110,7 @@ class ReportCsvRenderer(BaseRenderer):
         OpenApiParameter("queue", int),
         OpenApiParameter("channel", str, enum=CUSTOMER_CHANNELS),
         OpenApiParameter("agent", int, description="one agent's figures"),
+        OpenApiParameter("label", int, description="only chats carrying this label"),
         OpenApiParameter("format", str, enum=["json", "csv"]),
     ],
     responses={200: OpenApiTypes.OBJECT},

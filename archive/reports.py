@@ -62,6 +62,7 @@ class ReportFilter:
     channel: str | None = None
     # Narrows the figures to what this agent did (archive.summary), not the chats.
     agent_id: int | None = None
+    label_id: int | None = None
 
     @classmethod
     def last_days(cls, days: int = DEFAULT_DAYS, **kwargs: object) -> ReportFilter:
@@ -111,6 +112,8 @@ def received_conversations(filters: ReportFilter) -> QuerySet[Conversation]:
         queryset = queryset.filter(queue_id=filters.queue_id)
     if filters.channel:
         queryset = queryset.filter(channel=filters.channel)
+    if filters.label_id:
+        queryset = queryset.filter(labels__id=filters.label_id)
     return queryset.order_by()
 
 

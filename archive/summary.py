@@ -378,7 +378,12 @@ def _summary(filters: ReportFilter) -> dict:
             "date_to": filters.date_to.isoformat(),
             "time_zone": settings.TIME_ZONE,
         },
-        "filters": {"queue": filters.queue_id, "channel": filters.channel, "agent": agent},
+        "filters": {
+            "queue": filters.queue_id,
+            "channel": filters.channel,
+            "agent": agent,
+            "label": filters.label_id,
+        },
         "totals": figures(used),
         "by_agent": sorted(
             (

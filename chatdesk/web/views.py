@@ -116,6 +116,7 @@ def reports(request: HttpRequest) -> HttpResponse:
         "channels": CHANNEL_CHOICES,
         "queues": list(Queue.objects.order_by("name")) if sees_everyone else _queues_for(user),
         "agents": agents,
+        "labels": list(Label.objects.order_by("name", "id")),
         "sees_everyone": sees_everyone,
         "bootstrap": {
             "me": {"id": user.pk, "name": user.get_full_name() or user.username},

@@ -7,7 +7,7 @@ import { api } from "./api.js";
 import { $, $$, channelLabel, h } from "./dom.js";
 
 const ENDPOINT = "/api/v1/reports/summary/";
-const FILTERS = ["date_from", "date_to", "queue", "channel", "agent"];
+const FILTERS = ["date_from", "date_to", "queue", "channel", "label", "agent"];
 const boot = JSON.parse($("#report-bootstrap").textContent);
 const form = $("#report-filters");
 const status = $("#report-status");

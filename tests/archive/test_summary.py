@@ -34,7 +34,7 @@ from archive.reports import ReportFilter
 from archive.summary import METRICS, summary
 from chatdesk.accounts.models import Role
 from chatdesk.inbox import assignment
-from chatdesk.inbox.models import Conversation, Message
+from chatdesk.inbox.models import Conversation, Label, Message
 from chatdesk.inbox.services.lifecycle import conversation_deal_with
 from chatdesk.inbox.services.ownership import (
     conversation_take,
@@ -350,13 +350,27 @@ def test_dates_are_inclusive_and_default_to_the_last_seven_days(desk):
 def test_queue_and_channel_filters_narrow_every_section(desk):
     support = get(desk.carol, queue=desk.support.pk).json()
     assert support["totals"] == SUPPORT
-    assert support["filters"] == {"queue": desk.support.pk, "channel": None, "agent": None}
+    assert support["filters"] == {
+        "queue": desk.support.pk,
+        "channel": None,
+        "agent": None,
+        "label": None,
+    }
     # Only bob was offered c3.
     assert [row["agent"] for row in support["by_agent"]] == [desk.bob.pk]
     assert support["by_agent"][0]["received"] == 1
     whatsapp = get(desk.carol, channel="whatsapp").json()
     assert whatsapp["totals"]["received"] == 3
     assert [row["channel"] for row in whatsapp["by_channel"]] == ["whatsapp"]
+
+
+def test_the_label_filter_narrows_to_the_chats_carrying_it(desk):
+    refund = Label.objects.create(name="Refund", color="#d1242f")
+    desk.c3.labels.add(refund)  # c3 is Support's one chat: the same figures as its filter
+    labelled = get(desk.carol, label=refund.pk).json()
+    assert labelled["totals"] == SUPPORT
+    assert labelled["filters"]["label"] == refund.pk
+    assert get(desk.carol, label=refund.pk + 1000).status_code == 400
 
 
 def test_the_agent_filter_gives_that_agents_share_in_every_section(desk):
