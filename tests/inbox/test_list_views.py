@@ -184,8 +184,8 @@ def test_waiting_order_puts_the_longest_waiting_customer_first(customer_writes, 
     # a and c: nobody waits; ordered by the customer's last message, oldest first.
     Message.objects.filter(conversation=a).update(created_at=now - timedelta(minutes=2))
     Message.objects.filter(conversation=c).update(created_at=now - timedelta(minutes=50))
-    _at(a, last_message_at=now - timedelta(seconds=1))
-    _at(c, last_message_at=now - timedelta(seconds=2))
+    _at(a, last_message_at=now - timedelta(seconds=1), customer_waiting_since=None)
+    _at(c, last_message_at=now - timedelta(seconds=2), customer_waiting_since=None)
     ids = [row["id"] for row in api(carol).get(URL, {"sort": "waiting"}).json()["results"]]
     assert ids == [d.pk, b.pk, c.pk, a.pk]
     by_activity = [row["id"] for row in api(carol).get(URL, {"sort": "activity"}).json()["results"]]
@@ -200,6 +200,7 @@ def test_waiting_order_falls_back_to_creation_without_customer_messages(
     now = timezone.now()
     spoken = customer_writes("hi", address="1415555500").conversation
     Message.objects.filter(conversation=spoken).update(created_at=now - timedelta(minutes=10))
+    _at(spoken, customer_waiting_since=None)  # answered: nobody waits, its last line counts
     silent = ConversationFactory(status=Status.UNASSIGNED)
     Conversation.objects.filter(pk=silent.pk).update(created_at=now - timedelta(hours=1))
     ids = [row["id"] for row in api(carol).get(URL, {"sort": "waiting"}).json()["results"]]
