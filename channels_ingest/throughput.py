@@ -39,6 +39,11 @@ from redis.commands.core import Script
 
 BURST_SECONDS = 1.0
 
+# How much earlier than its strict turn a reply may go, counted on the real sends: the
+# runs at the slots come up to one moment of channels_ingest/runs.py late, and a sender
+# whose burst is one message (a long code) could otherwise never make that up.
+SEND_LATENESS_SECONDS = 0.25
+
 _GCRA = """
 local now_parts = redis.call('TIME')
 local now = tonumber(now_parts[1]) + tonumber(now_parts[2]) / 1000000
@@ -56,7 +61,7 @@ return tostring(wait)
 """
 
 # KEYS[1]: the sender's line of reserved slots; KEYS[2]: its real sends (each a GCRA
-# arrival time); ARGV: burst, then (reply id, cost) pairs, in sending order. A reply
+# arrival time); ARGV: burst, lateness, then (reply id, cost) pairs, in sending order. A reply
 # without a slot takes its place in the line; one whose slot has come (on time or late)
 # goes if the real sends allow, else at the first moment they do, keeping its place.
 # Answers wait, held, wait, held, ... (wait 0: send now; held: it had a slot).
@@ -64,13 +69,14 @@ _SLOTS = """
 local now_parts = redis.call('TIME')
 local now = tonumber(now_parts[1]) + tonumber(now_parts[2]) / 1000000
 local burst = tonumber(ARGV[1])
+local lateness = tonumber(ARGV[2])
 local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
 if tat < now then tat = now end
 local sent = tonumber(redis.call('GET', KEYS[2]) or '0')
 if sent < now then sent = now end
 local next_free = sent
 local answer = {}
-for i = 2, #ARGV, 2 do
+for i = 3, #ARGV, 2 do
   local slot_key = KEYS[1] .. ':slot:' .. ARGV[i]
   local cost = tonumber(ARGV[i + 1])
   local held = tonumber(redis.call('GET', slot_key) or '')
@@ -83,7 +89,10 @@ for i = 2, #ARGV, 2 do
       tat = tat + cost
     end
     if wait == 0 then
-      wait = math.max(0, math.min(next_free - now, next_free + cost - now - burst))
+      -- A send may come `lateness` before the real sends' arrival time, never sooner:
+      -- runs come a little after the slots they serve, and without this a sender at
+      -- its limit would lose that delay at every send, for good.
+      wait = math.max(0, next_free - now - math.max(burst - cost, lateness))
       next_free = next_free + cost
       if wait == 0 then sent = sent + cost end
     end
@@ -153,7 +162,7 @@ def slots(*, sender_key: str, rate_per_second: int, weights: dict[int, int]) -> 
     """Each reply's wait in its sender's limit ({reply id: weight}, in sending order), in
     one round trip: 0, send it now (counted as sent); else its slot, remembered, so
     that asking again then does not take another (`held`)."""
-    args: list[object] = [BURST_SECONDS]
+    args: list[object] = [BURST_SECONDS, SEND_LATENESS_SECONDS]
     for reply_id, weight in weights.items():
         args += [reply_id, weight / rate_per_second]
     key = f"chatdesk:gcra:{sender_key}"
