@@ -283,7 +283,11 @@ def _hand_over(conversation: Conversation, *, target: User, reopening: bool) -> 
     conversation.status = Status.TAKEN
     conversation.taken_at = now()
     conversation.archived = False  # the receiver finds it in their inbox, not the archive
-    fields = ["owner", "status", "taken_at", "archived"]
+    _save_handed_over(conversation, ["owner", "status", "taken_at", "archived"], reopening)
+
+
+def _save_handed_over(conversation: Conversation, fields: list[str], reopening: bool) -> None:
+    """Save a transferred chat (reopened when it was closed)."""
     if reopening:
         conversation.closed_at = None
         fields.append("closed_at")
@@ -363,13 +367,4 @@ def _into_queue(conversation: Conversation, *, queue: Queue, reopening: bool) ->
     conversation.taken_at = None
     conversation.archived = False
     fields = ["owner", "direct_agent", "queue", "status", "taken_at", "archived"]
-    if reopening:
-        conversation.closed_at = None
-        fields.append("closed_at")
-    try:
-        with transaction.atomic():
-            conversation.save(update_fields=fields)
-    except IntegrityError as error:
-        raise AlreadyOpen(
-            "This customer just opened a new chat on this line; transfer that one instead."
-        ) from error
+    _save_handed_over(conversation, fields, reopening)
